@@ -1,0 +1,92 @@
+// swift-tools-version: 6.1
+// Kalandra: federated, end-to-end-encrypted group messaging.
+// Layers and the rule that a module imports only from layers below it: docs/ARCHITECTURE.md.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "kalandra",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KalandraCore", targets: ["KalandraCore"]),
+        .library(name: "KalandraCBOR", targets: ["KalandraCBOR"]),
+        .library(name: "KalandraCrypto", targets: ["KalandraCrypto"]),
+        .library(name: "KalandraWire", targets: ["KalandraWire"]),
+        .executable(name: "kalandra", targets: ["kalandra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    ],
+    targets: [
+        // Layer 0
+        .target(name: "KalandraCore", swiftSettings: swiftSettings),
+        .target(name: "KalandraCBOR", swiftSettings: swiftSettings),
+        // Layer 1
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(
+            name: "KalandraCrypto",
+            dependencies: [
+                "KalandraCore",
+                "CSodium",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 2
+        .target(
+            name: "KalandraWire",
+            dependencies: [
+                "KalandraCore",
+                "KalandraCBOR",
+                "KalandraCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 6: the command-line tool
+        .executableTarget(
+            name: "kalandra",
+            dependencies: [
+                "KalandraCore",
+                "KalandraCBOR",
+                "KalandraCrypto",
+                "KalandraWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "KalandraCoreTests", dependencies: ["KalandraCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KalandraCBORTests",
+            dependencies: ["KalandraCBOR"],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KalandraCryptoTests",
+            dependencies: ["KalandraCrypto", "KalandraCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KalandraWireTests",
+            dependencies: [
+                "KalandraWire", "KalandraCore", "KalandraCBOR", "KalandraCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
+    ]
+)
