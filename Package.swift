@@ -88,5 +88,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
+        // Runs the built executable; depends on it so `swift build --build-tests` builds it first.
+        .testTarget(name: "KalandraCLITests", dependencies: ["kalandra"], swiftSettings: swiftSettings),
     ]
 )

@@ -23,7 +23,10 @@ public struct Frame: Sendable {
     public var byteCount: Int { FrameHeader.byteCount + payload.readableBytes }
 
     /// Decodes `buffer`, which must hold exactly one frame.
-    public init(decoding buffer: ByteBuffer, maximumPayloadLength: Int = Limits.maximumFramePayloadBytes)
+    public init(
+        decoding buffer: ByteBuffer,
+        maximumPayloadLength: Int = Limits.maximumFramePayloadBytes
+    )
         throws(FrameError)
     {
         var remaining = buffer
@@ -66,7 +69,10 @@ public struct Frame: Sendable {
         let total = FrameHeader.byteCount + Int(header.payloadLength)
         guard buffer.readableBytes >= total else { return nil }
         // The slice shares the received storage: zero-copy.
-        let payload = buffer.getSlice(at: buffer.readerIndex + FrameHeader.byteCount, length: Int(header.payloadLength))!
+        let payload = buffer.getSlice(
+            at: buffer.readerIndex + FrameHeader.byteCount,
+            length: Int(header.payloadLength)
+        )!
         buffer.moveReaderIndex(forwardBy: total)
         return Frame(validatedHeader: header, payload: payload)
     }

@@ -30,7 +30,8 @@ public enum FrameError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .shortBuffer(let missing): "frame truncated: \(missing) more bytes needed"
-        case .wrongMagic(let found): "not a Kalandra frame: magic 0x\(String(found, radix: 16)) is not 0x53554e44 (SUND)"
+        case .wrongMagic(let found):
+            "not a Kalandra frame: magic 0x\(String(found, radix: 16)) is not 0x53554e44 (SUND)"
         case .unknownVersion(let version): "unknown protocol version \(version); this build speaks version 1"
         case .unknownOpcode(let opcode): "unknown opcode 0x\(String(opcode, radix: 16))"
         case .reservedFlagsSet(let bits): "reserved flag bits set: 0x\(String(bits, radix: 16))"

@@ -5,7 +5,10 @@ extension FrameHeader {
     /// Parses the first 128 bytes of `bytes` (more may follow: the payload). Reads fixed offsets, allocates nothing,
     /// and checks, in this order: length, magic, version, opcode, flags, reserved bytes, payload length limit.
     @inlinable
-    public init(parsing bytes: UnsafeRawBufferPointer, maximumPayloadLength: Int = Limits.maximumFramePayloadBytes)
+    public init(
+        parsing bytes: UnsafeRawBufferPointer,
+        maximumPayloadLength: Int = Limits.maximumFramePayloadBytes
+    )
         throws(FrameError)
     {
         guard bytes.count >= Self.byteCount else { throw .shortBuffer(missing: Self.byteCount - bytes.count) }
@@ -23,21 +26,28 @@ extension FrameHeader {
         guard payloadLength <= maximumPayloadLength else {
             throw .payloadTooLarge(length: payloadLength, limit: maximumPayloadLength)
         }
-        let timestampHigh = UInt64(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: Layout.timestamp, as: UInt16.self)))
+        let timestampHigh = UInt64(
+            UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: Layout.timestamp, as: UInt16.self))
+        )
         let timestampLow = UInt64(Self.loadUInt32(bytes, Layout.timestamp + 2))
         // 48 bits always fit a Timestamp.
         let timestamp = Timestamp(milliseconds: timestampHigh << 32 | timestampLow)!
 
         self.flags = flags
         self.opcode = opcode
-        self.roomID = RoomID(high: Self.loadUInt64(bytes, Layout.roomID), low: Self.loadUInt64(bytes, Layout.roomID + 8))
+        self.roomID = RoomID(
+            high: Self.loadUInt64(bytes, Layout.roomID),
+            low: Self.loadUInt64(bytes, Layout.roomID + 8)
+        )
         self.senderID = SenderID(Self.loadUInt64(bytes, Layout.senderID))
         self.epoch = Epoch(Self.loadUInt64(bytes, Layout.epoch))
         self.sequence = LogSequence(Self.loadUInt64(bytes, Layout.sequence))
         self.timestamp = timestamp
         self.messageID = Self.loadUInt32(bytes, Layout.messageID)
         self.payloadLength = payloadLength
-        self.signature = Signature(rawValue: bytes.loadUnaligned(fromByteOffset: Layout.signature, as: SIMD64<UInt8>.self))
+        self.signature = Signature(
+            rawValue: bytes.loadUnaligned(fromByteOffset: Layout.signature, as: SIMD64<UInt8>.self)
+        )
     }
 
     @inlinable

@@ -42,7 +42,12 @@ struct Demo: ParsableCommand {
         try roundTrip(room: room, key: device, generator: &generator)
     }
 
-    private func makeFrame(index: Int, room: RoomID, key: SigningKey, generator: inout DeterministicGenerator) throws
+    private func makeFrame(
+        index: Int,
+        room: RoomID,
+        key: SigningKey,
+        generator: inout DeterministicGenerator
+    ) throws
         -> Frame
     {
         let body = (0..<200).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -64,17 +69,21 @@ struct Demo: ParsableCommand {
     private func printAnnotated(_ frame: Frame) {
         let header = frame.header
         let rows: [(String, String)] = [
-            ("magic", "SUND"), ("version", "\(FrameHeader.version)"), ("flags", "0x\(String(header.flags.rawValue, radix: 16))"),
+            ("magic", "SUND"), ("version", "\(FrameHeader.version)"),
+            ("flags", "0x\(String(header.flags.rawValue, radix: 16))"),
             ("opcode", "0x\(String(header.opcode.rawValue, radix: 16)) \(header.opcode)"), ("room", "\(header.roomID)"),
             ("sender", "\(header.senderID)"), ("epoch", "\(header.epoch)"), ("sequence", "\(header.sequence)"),
             ("timestamp", "\(header.timestamp)"), ("message id", "\(header.messageID)"),
-            ("payload length", "\(header.payloadLength)"), ("signature", String(header.signature.description.prefix(32)) + "…"),
+            ("payload length", "\(header.payloadLength)"),
+            ("signature", String(header.signature.description.prefix(32)) + "…"),
         ]
         for (name, value) in rows {
             print("  " + name + String(repeating: " ", count: max(1, 16 - name.count)) + value)
         }
         if let payload = try? frame.decodePayload() {
-            print("  payload        CBOR map with keys \(payload.mapValue?.map { $0.key.textStringValue ?? "?" } ?? [])")
+            print(
+                "  payload         CBOR map with keys \(payload.mapValue?.map { $0.key.textStringValue ?? "?" } ?? [])"
+            )
         }
     }
 
@@ -102,7 +111,9 @@ struct Demo: ParsableCommand {
         let bytes = buffer.readBytes(length: buffer.readableBytes)!
         print("\nmalformed input:")
         report("  first 100 bytes only     ") { _ = try Frame(decoding: ByteBuffer(bytes: bytes.prefix(100))) }
-        report("  HTTP request             ") { _ = try Frame(decoding: ByteBuffer(string: String(repeating: "GET / HTTP/1.1\r\n", count: 9))) }
+        report("  HTTP request             ") {
+            _ = try Frame(decoding: ByteBuffer(string: String(repeating: "GET / HTTP/1.1\r\n", count: 9)))
+        }
         var unknownOpcode = bytes
         unknownOpcode[6] = 0x7F
         report("  opcode 0x7f01            ") { _ = try Frame(decoding: ByteBuffer(bytes: unknownOpcode)) }

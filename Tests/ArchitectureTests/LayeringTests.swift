@@ -46,8 +46,12 @@ import Testing
         var modules: Set<String> = []
         for line in source.split(separator: "\n") {
             var words = line.split(separator: " ").map(String.init)
-            while let first = words.first, first.hasPrefix("@") || ["public", "internal", "package", "private",
-                "fileprivate"].contains(first)
+            while let first = words.first,
+                first.hasPrefix("@")
+                    || [
+                        "public", "internal", "package", "private",
+                        "fileprivate",
+                    ].contains(first)
             {
                 words.removeFirst()
             }

@@ -7,7 +7,9 @@ import Testing
     @Test func rfc8032TestVector() throws {
         let seed = SecretBytes(copying: Hex.decode("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb")!)
         let key = try SigningKey(seed: seed)
-        #expect(Hex.encode(key.verifyingKey.bytes) == "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c")
+        #expect(
+            Hex.encode(key.verifyingKey.bytes) == "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
+        )
         let signature = key.signature(for: [0x72])
         #expect(
             signature.description

@@ -39,9 +39,10 @@ enum Fixture {
         return buffer.readBytes(length: buffer.readableBytes)!
     }
 
-    static func parseHeader(_ bytes: [UInt8], maximumPayloadLength: Int = Limits.maximumFramePayloadBytes) throws(
-        FrameError
-    ) -> FrameHeader {
+    static func parseHeader(
+        _ bytes: [UInt8],
+        maximumPayloadLength: Int = Limits.maximumFramePayloadBytes
+    ) throws(FrameError) -> FrameHeader {
         do {
             return try bytes.withUnsafeBytes { raw in
                 try FrameHeader(parsing: raw, maximumPayloadLength: maximumPayloadLength)

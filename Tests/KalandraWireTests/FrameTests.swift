@@ -81,7 +81,9 @@ import Testing
 
     @Test func trailingBytesAreRejected() throws {
         let bytes = Fixture.bytes(of: try Fixture.signedFrame())
-        #expect(throws: FrameError.trailingBytes(count: 3)) { try Frame(decoding: ByteBuffer(bytes: bytes + [1, 2, 3])) }
+        #expect(throws: FrameError.trailingBytes(count: 3)) {
+            try Frame(decoding: ByteBuffer(bytes: bytes + [1, 2, 3]))
+        }
     }
 
     @Test func headerAndPayloadLengthsMustAgree() {
@@ -96,7 +98,11 @@ import Testing
 
     @Test func malformedPayloadIsATypedError() throws {
         let key = Fixture.key()
-        let truncatedCBOR = try Frame.signed(header: Fixture.header(), payload: ByteBuffer(bytes: [0x82, 0x01]), key: key)
+        let truncatedCBOR = try Frame.signed(
+            header: Fixture.header(),
+            payload: ByteBuffer(bytes: [0x82, 0x01]),
+            key: key
+        )
         do {
             _ = try truncatedCBOR.decodePayload()
             Issue.record("truncated CBOR was accepted")
@@ -104,7 +110,11 @@ import Testing
             #expect(cborError.kind == .truncated(needed: 1))
         }
         // Non-deterministic encodings are refused: a payload has exactly one encoding, so signatures are unambiguous.
-        let nonShortest = try Frame.signed(header: Fixture.header(), payload: ByteBuffer(bytes: [0x18, 0x01]), key: key)
+        let nonShortest = try Frame.signed(
+            header: Fixture.header(),
+            payload: ByteBuffer(bytes: [0x18, 0x01]),
+            key: key
+        )
         #expect(throws: FrameError.self) { try nonShortest.decodePayload() }
     }
 

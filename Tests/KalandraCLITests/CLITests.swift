@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// Runs the built `kalandra` executable as a user would (it is built beside the test binary by `swift build`).
+@Suite struct CLITests {
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [directory, directory.deletingLastPathComponent()].map {
+            $0.appendingPathComponent("kalandra")
+        }
+        guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw CLIMissing(searched: candidates.map(\.path))
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    struct CLIMissing: Error, CustomStringConvertible {
+        let searched: [String]
+        var description: String { "kalandra executable not found in \(searched); run swift build first" }
+    }
+
+    @Test func demoRoundTripsAndRefusesBadInput() throws {
+        let (status, output) = try Self.run(["demo", "--frames", "200", "--seed", "3"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("untouched frame           verifies"))
+        #expect(output.contains("sequence byte flipped     refused: frame signature does not verify"))
+        #expect(output.contains("payload byte flipped      refused: frame signature does not verify"))
+        #expect(output.contains("first 100 bytes only      refused: frame truncated: 28 more bytes needed"))
+        #expect(output.contains("opcode 0x7f01             refused: unknown opcode 0x7f01"))
+        #expect(output.contains("round trip of 200 frames"))
+        #expect(!output.contains("accepted (unexpected)"))
+    }
+
+    @Test func demoReplaysItsSeed() throws {
+        let first = try Self.run(["demo", "--frames", "1", "--seed", "9"]).output
+        let second = try Self.run(["demo", "--frames", "1", "--seed", "9"]).output
+        let keyLine = { (text: String) in text.split(separator: "\n").first { $0.hasPrefix("device key") } }
+        #expect(keyLine(first) != nil)
+        #expect(keyLine(first) == keyLine(second))
+    }
+
+    @Test func demoValidatesItsArguments() throws {
+        let (status, output) = try Self.run(["demo", "--frames", "0"])
+        #expect(status != 0)
+        #expect(output.contains("--frames must be in 1...1000000"))
+    }
+
+    @Test func decodeFramePrintsFieldsOrTheError() throws {
+        // A ping frame (header only payload: empty map a0), as docs/PROTOCOL.md lays it out, unsigned.
+        var header = "53554e44" + "01" + "00" + "0003" + String(repeating: "00", count: 16) + "000000000000002a"
+        header += "0000000000000005" + "0000000000000000" + "000000000001" + "0000" + "00000007" + "00000001"
+        let frame = header + String(repeating: "00", count: 64) + "a0"
+        let (status, output) = try Self.run(["decode-frame", frame])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("opcode ping"))
+        #expect(output.contains("sender 000000000000002a epoch 5 sequence 0 message 7"))
+        #expect(output.contains("payload {}"))
+
+        let (badStatus, badOutput) = try Self.run(["decode-frame", "5355"])
+        #expect(badStatus == 2)
+        #expect(badOutput.contains("refused: frame truncated: 126 more bytes needed"))
+        let (hexStatus, _) = try Self.run(["decode-frame", "xyz"])
+        #expect(hexStatus != 0)
+    }
+}
