@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "KalandraCBOR", targets: ["KalandraCBOR"]),
         .library(name: "KalandraCrypto", targets: ["KalandraCrypto"]),
         .library(name: "KalandraWire", targets: ["KalandraWire"]),
+        .library(name: "KalandraStorage", targets: ["KalandraStorage"]),
+        .library(name: "KalandraStorageTesting", targets: ["KalandraStorageTesting"]),
         .executable(name: "kalandra", targets: ["kalandra"]),
     ],
     dependencies: [
@@ -54,6 +56,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "KalandraStorage",
+            dependencies: ["KalandraCore", "KalandraCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 3: the contract test suite every storage backend runs
+        .target(
+            name: "KalandraStorageTesting",
+            dependencies: ["KalandraCore", "KalandraStorage"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 6: the command-line tool
         .executableTarget(
             name: "kalandra",
@@ -85,6 +98,11 @@ let package = Package(
                 "KalandraWire", "KalandraCore", "KalandraCBOR", "KalandraCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KalandraStorageTests",
+            dependencies: ["KalandraStorage", "KalandraStorageTesting", "KalandraCore", "KalandraCrypto"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
