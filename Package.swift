@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "KalandraWire", targets: ["KalandraWire"]),
         .library(name: "KalandraStorage", targets: ["KalandraStorage"]),
         .library(name: "KalandraStorageTesting", targets: ["KalandraStorageTesting"]),
+        .library(name: "KalandraRocksDB", targets: ["KalandraRocksDB"]),
         .executable(name: "kalandra", targets: ["kalandra"]),
     ],
     dependencies: [
@@ -67,6 +68,13 @@ let package = Package(
             dependencies: ["KalandraCore", "KalandraStorage"],
             swiftSettings: swiftSettings
         ),
+        // Layer 4: RocksDB through its C API (Debian's librocksdb-dev)
+        .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),
+        .target(
+            name: "KalandraRocksDB",
+            dependencies: ["CRocksDB", "KalandraStorage"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 6: the command-line tool
         .executableTarget(
             name: "kalandra",
@@ -103,6 +111,20 @@ let package = Package(
         .testTarget(
             name: "KalandraStorageTests",
             dependencies: ["KalandraStorage", "KalandraStorageTesting", "KalandraCore", "KalandraCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KalandraRocksDBTests",
+            dependencies: [
+                "KalandraRocksDB", "KalandraStorage", "KalandraStorageTesting", "KalandraCore", "StorageCrashChild",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The child process of the crash-safety test: appends until SIGKILLed.
+        .executableTarget(
+            name: "StorageCrashChild",
+            dependencies: ["KalandraRocksDB", "KalandraStorage", "KalandraCore"],
+            path: "Tests/StorageCrashChild",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),

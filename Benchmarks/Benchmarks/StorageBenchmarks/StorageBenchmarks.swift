@@ -1,0 +1,136 @@
+import Benchmark
+import Foundation
+import KalandraCore
+import KalandraRocksDB
+import KalandraStorage
+
+/// Storage benchmarks on a real RocksDB in a temporary folder (same disk as the repository's temp dir). Each
+/// measured iteration performs `scaledIterations` operations, so throughput reads as operations per second.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput],
+        maxDuration: .seconds(5),
+        maxIterations: 20
+    )
+    let payload = [UInt8](repeating: 0xAB, count: 256)
+
+    func openStore(_ label: String) -> (LogStore, RocksDBKeyValueStore, String) {
+        let path = NSTemporaryDirectory() + "kalandra-bench-\(label)-\(UUID().uuidString)"
+        let backend = try! RocksDBKeyValueStore(path: path)
+        return (LogStore(backend: backend, keySource: .system), backend, path)
+    }
+
+    // Anchor: raw RocksDB, one 256-byte put with its own fsync, through the same wrapper.
+    Benchmark("Anchor: RocksDB put + fsync (256 B)", configuration: .init(scalingFactor: .hundred)) { benchmark in
+        let (_, backend, path) = openStore("anchor-single")
+        defer {
+            backend.close()
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        var key: UInt64 = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            key += 1
+            var batch = RocksWriteBatch()
+            batch.put(withUnsafeBytes(of: key.bigEndian) { Array($0) }, payload, columnFamily: "log")
+            try! backend.database.write(batch, sync: true)
+        }
+        benchmark.stopMeasurement()
+    }
+
+    // Anchor: raw RocksDB, fsync'd batches of 100 puts (throughput counts puts).
+    Benchmark("Anchor: RocksDB puts in fsync'd batches of 100 (256 B)", configuration: .init(scalingFactor: .kilo)) {
+        benchmark in
+        let (_, backend, path) = openStore("anchor-batch")
+        defer {
+            backend.close()
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        var key: UInt64 = 0
+        benchmark.startMeasurement()
+        for _ in 0..<(benchmark.scaledIterations.count / 100) {
+            var batch = RocksWriteBatch()
+            for _ in 0..<100 {
+                key += 1
+                batch.put(withUnsafeBytes(of: key.bigEndian) { Array($0) }, payload, columnFamily: "log")
+            }
+            try! backend.database.write(batch, sync: true)
+        }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark("Durable append, one appender (256 B)", configuration: .init(scalingFactor: .hundred)) { benchmark in
+        let (store, backend, path) = openStore("single")
+        defer {
+            backend.close()
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        let room = RoomID(high: 1, low: 1)
+        var sequence = try! store.lastSequence(of: room).rawValue
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            sequence += 1
+            var batch = WriteBatch()
+            batch.append(payload, to: room, at: LogSequence(sequence))
+            try! store.write(batch, durability: .synced)
+        }
+        benchmark.stopMeasurement()
+    }
+
+    for appenders in [16, 64] {
+        Benchmark(
+            "Durable append, \(appenders) concurrent appenders, group commit (256 B)",
+            configuration: .init(scalingFactor: .kilo)
+        ) { benchmark in
+            let (store, backend, path) = openStore("group-\(appenders)")
+            defer {
+                backend.close()
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            let perAppender = benchmark.scaledIterations.count / appenders
+            let group = DispatchGroup()
+            let start = DispatchSemaphore(value: 0)
+            for appender in 0..<appenders {
+                group.enter()
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    let room = RoomID(high: 2, low: UInt64(appender))
+                    var sequence = try! store.lastSequence(of: room).rawValue
+                    start.wait()
+                    for _ in 0..<perAppender {
+                        sequence += 1
+                        var batch = WriteBatch()
+                        batch.append(payload, to: room, at: LogSequence(sequence))
+                        try! store.write(batch, durability: .synced)
+                    }
+                }
+            }
+            benchmark.startMeasurement()
+            for _ in 0..<appenders { start.signal() }
+            group.wait()
+            benchmark.stopMeasurement()
+        }
+    }
+
+    Benchmark(
+        "Range read, 100 entries of 256 B (throughput counts entries)",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
+        let (store, backend, path) = openStore("read")
+        defer {
+            backend.close()
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        let room = RoomID(high: 3, low: 3)
+        var batch = WriteBatch()
+        for sequence in 1...10_000 as ClosedRange<UInt64> { batch.append(payload, to: room, at: LogSequence(sequence)) }
+        try! store.write(batch, durability: .synced)
+        var from: UInt64 = 1
+        benchmark.startMeasurement()
+        for _ in 0..<(benchmark.scaledIterations.count / 100) {
+            blackHole(try! store.readLog(of: room, from: LogSequence(from), maximumCount: 100))
+            from = from % 9_900 + 1
+        }
+        benchmark.stopMeasurement()
+    }
+}

@@ -1,0 +1,1 @@
+../StorageCrashChild/CrashWorkload.swift
