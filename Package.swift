@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "KalandraCBOR", targets: ["KalandraCBOR"]),
         .library(name: "KalandraCrypto", targets: ["KalandraCrypto"]),
         .library(name: "KalandraWire", targets: ["KalandraWire"]),
+        .library(name: "KalandraMLS", targets: ["KalandraMLS"]),
         .library(name: "KalandraStorage", targets: ["KalandraStorage"]),
         .library(name: "KalandraStorageTesting", targets: ["KalandraStorageTesting"]),
         .library(name: "KalandraRocksDB", targets: ["KalandraRocksDB"]),
@@ -58,8 +59,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KalandraMLS",
+            dependencies: ["KalandraCore", "KalandraCrypto", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KalandraStorage",
-            dependencies: ["KalandraCore", "KalandraCrypto"],
+            dependencies: ["KalandraCore", "KalandraCrypto", "CSodium"],
             swiftSettings: swiftSettings
         ),
         // Layer 3: the contract test suite every storage backend runs
@@ -106,6 +112,14 @@ let package = Package(
                 "KalandraWire", "KalandraCore", "KalandraCBOR", "KalandraCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KalandraMLSTests",
+            dependencies: [
+                "KalandraMLS", "KalandraCore", "KalandraCrypto", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

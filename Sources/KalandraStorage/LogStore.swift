@@ -1,3 +1,4 @@
+import Dispatch
 import KalandraCore
 import KalandraCrypto
 import Synchronization
@@ -6,9 +7,10 @@ import Synchronization
 /// encrypted at rest under per-entry keys kept in their own column family, checksummed records, atomic batches,
 /// group commit, and shredding.
 ///
-/// Group commit: a writer enqueues its batch and takes the write lock; whoever holds it (the leader) commits every
-/// queued batch in one backend write with one sync, so concurrent synced writers share the sync. A batch that breaks
-/// a rule fails alone; the others in its group still commit.
+/// Group commit: a writer enqueues its batch; if no leader is active it becomes the leader and commits every queued
+/// batch (up to a bound) in one backend write with one sync, then hands leadership to the first writer still waiting
+/// and wakes the writers of its group, each on its own semaphore. While a leader syncs, newcomers queue, so under
+/// load groups grow and concurrent synced writers share syncs. A batch that breaks a rule fails alone.
 public final class LogStore: Storage {
     /// Where per-entry keys come from.
     public enum KeySource: Sendable {
@@ -20,18 +22,27 @@ public final class LogStore: Storage {
 
     public let limits: StorageLimits
     private let backend: any KeyValueStore
-    /// Held by the group-commit leader; guards the writer's view of room heads and the key generator.
+    /// Held by the group-commit leader (and by shredding); guards the writer's view of room heads and the key
+    /// generator.
     private let writer: Mutex<WriterState>
-    /// Batches waiting for a leader, and results for followers.
+    /// Batches waiting for a leader, and whether a leader is active.
     private let queue = Mutex(QueueState())
+    /// Leads groups for suspended (async) writers, off Swift's cooperative thread pool since commits block on fsync.
+    private let commitQueue = DispatchQueue(label: "kalandra.storage.commit")
     /// Room heads as of the last committed write, for readers.
     private let published = Mutex<[RoomID: LogSegment]>([:])
 
     /// Most batches one leader commits together; bounds the latency of a group and the size of its backend write.
     static let maximumGroupBatches = 512
+    /// Most payload and state bytes one leader commits together (at least one batch goes whatever its size).
+    static let maximumGroupBytes = 128 << 20
+    /// Rooms whose heads stay cached; past this the cache is dropped and reloaded on demand (two point reads).
+    static let maximumCachedRooms = 65_536
 
     /// A store over `backend`; heads of rooms are loaded from it on first use.
     public init(backend: any KeyValueStore, limits: StorageLimits = StorageLimits(), keySource: KeySource = .system) {
+        // Limits are configuration, checked once here; invalid ones are a deployment mistake, not input.
+        precondition(limits.areValid, "invalid StorageLimits: every bound must be positive and fit the backends")
         self.backend = backend
         self.limits = limits
         self.writer = Mutex(WriterState(keySource: keySource))
@@ -41,27 +52,93 @@ public final class LogStore: Storage {
 
     public func write(_ batch: WriteBatch, durability: Durability) throws(StorageError) {
         try checkLimits(batch)
-        let ticket = queue.withLock { queue in
-            queue.nextTicket += 1
-            queue.pending.append(Pending(ticket: queue.nextTicket, batch: batch, durability: durability))
-            return queue.nextTicket
+        let waiter = Waiter()
+        let leads = queue.withLock { queue in
+            queue.pending.append(
+                Pending(batch: batch, durability: durability, byteCount: batch.byteCount, waiter: .thread(waiter))
+            )
+            if queue.leaderActive { return false }
+            queue.leaderActive = true
+            return true
         }
-        let result: Result<Void, StorageError> = writer.withLock { state in
-            while true {
-                if let done = queue.withLock({ $0.results.removeValue(forKey: ticket) }) { return done }
-                let group = queue.withLock { queue in
-                    let count = min(queue.pending.count, Self.maximumGroupBatches)
-                    let group = Array(queue.pending.prefix(count))
-                    queue.pending.removeFirst(count)
-                    return group
-                }
-                let results = commit(group, state: &state)
-                queue.withLock { queue in
-                    for (ticket, result) in results { queue.results[ticket] = result }
-                }
+        if leads { leadOneGroup() }
+        while true {
+            waiter.semaphore.wait()
+            if let result = waiter.result { return try result.get() }
+            if waiter.shouldLead {
+                waiter.shouldLead = false
+                leadOneGroup()
             }
         }
+    }
+
+    /// The same write for Swift concurrency: the task suspends instead of blocking its thread, and a commit queue
+    /// (a Dispatch thread outside the cooperative pool) leads the groups of suspended writers, so thousands of
+    /// concurrent appenders cost no threads and no context switches beyond the commit thread's.
+    public func write(_ batch: WriteBatch, durability: Durability) async throws(StorageError) {
+        try checkLimits(batch)
+        let result: Result<Void, StorageError> = await withUnsafeContinuation { continuation in
+            let wakeCommitQueue = queue.withLock { queue in
+                queue.pending.append(
+                    Pending(
+                        batch: batch,
+                        durability: durability,
+                        byteCount: batch.byteCount,
+                        waiter: .task(continuation)
+                    )
+                )
+                if queue.leaderActive { return false }
+                queue.leaderActive = true
+                return true
+            }
+            if wakeCommitQueue { commitQueue.async { self.leadOneGroup() } }
+        }
         try result.get()
+    }
+
+    /// Commits the batches at the head of the queue as one group, hands leadership to the first writer still
+    /// waiting (if any), and wakes the group's writers. Only the leader runs this, so groups never overlap; while it
+    /// syncs, newcomers queue up and become the next group.
+    private func leadOneGroup() {
+        let group = queue.withLock { queue in
+            var count = 0
+            var bytes = 0
+            for pending in queue.pending.prefix(Self.maximumGroupBatches) {
+                if count > 0 && bytes + pending.byteCount > Self.maximumGroupBytes { break }
+                bytes += pending.byteCount
+                count += 1
+            }
+            let group = Array(queue.pending.prefix(count))
+            queue.pending.removeFirst(count)
+            return group
+        }
+        let results = writer.withLock { state in commit(group, state: &state) }
+        for (index, result) in results {
+            switch group[index].waiter {
+            case .thread(let waiter): waiter.result = result
+            case .task(let continuation): continuation.resume(returning: result)
+            }
+        }
+        let nextLeader = queue.withLock { queue -> WaiterKind? in
+            guard let first = queue.pending.first else {
+                queue.leaderActive = false
+                return nil
+            }
+            return first.waiter
+        }
+        switch nextLeader {
+        case .thread(let waiter):
+            waiter.shouldLead = true
+            waiter.semaphore.signal()
+        case .task:
+            commitQueue.async { self.leadOneGroup() }
+        case nil:
+            break
+        }
+        // Results are written before the signal; the semaphore orders them before the writer reads.
+        for pending in group {
+            if case .thread(let waiter) = pending.waiter { waiter.semaphore.signal() }
+        }
     }
 
     public func sync() throws(StorageError) {
@@ -75,6 +152,9 @@ public final class LogStore: Storage {
                 limit: limits.maximumBatchOperations,
                 found: batch.operations.count
             )
+        }
+        guard batch.byteCount <= limits.maximumBatchBytes else {
+            throw .limitExceeded(what: "bytes in a batch", limit: limits.maximumBatchBytes, found: batch.byteCount)
         }
         for operation in batch.operations {
             switch operation {
@@ -103,42 +183,59 @@ public final class LogStore: Storage {
         }
     }
 
-    /// Commits `group` in one backend write. Runs under the writer lock.
-    private func commit(_ group: [Pending], state: inout WriterState) -> [(UInt64, Result<Void, StorageError>)] {
-        var results: [(UInt64, Result<Void, StorageError>)] = []
+    /// Commits `group` in one backend write. Runs under the writer lock. A batch that breaks a rule fails alone; if
+    /// the merged write itself fails, each batch is retried on its own, so one batch cannot fail its neighbours.
+    private func commit(_ group: [Pending], state: inout WriterState) -> [(Int, Result<Void, StorageError>)] {
+        commit(group, indices: Array(group.indices), state: &state)
+    }
+
+    private func commit(
+        _ group: [Pending],
+        indices: [Int],
+        state: inout WriterState
+    ) -> [(
+        Int, Result<Void, StorageError>
+    )] {
+        var results: [(Int, Result<Void, StorageError>)] = []
         var merged = KeyValueBatch()
-        var heads = state.heads
-        var committed: [UInt64] = []
+        var groupHeads: [RoomID: LogSegment?] = [:]
+        var committed: [Int] = []
         var needsSync = false
-        for pending in group {
+        for index in indices {
+            let pending = group[index]
             do {
-                var tentative = heads
-                let operations = try encode(pending.batch, heads: &tentative, state: &state)
-                for operation in operations.operations {
-                    if let value = operation.value {
-                        merged.put(operation.key, value, in: operation.family)
-                    } else {
-                        merged.delete(operation.key, in: operation.family)
-                    }
-                }
-                heads = tentative
-                committed.append(pending.ticket)
+                var batchHeads = groupHeads
+                let operations = try encode(pending.batch, heads: &batchHeads, state: &state)
+                merged.append(contentsOf: operations)
+                groupHeads = batchHeads
+                committed.append(index)
                 needsSync = needsSync || pending.durability == .synced
             } catch {
-                results.append((pending.ticket, .failure(error)))
+                results.append((index, .failure(error)))
             }
         }
-        if merged.isEmpty {
-            return results + committed.map { ($0, .success(())) }
-        }
         do {
-            try backend.write(merged, sync: needsSync)
+            if !merged.isEmpty {
+                try backend.write(merged, sync: needsSync)
+            } else if needsSync {
+                // An empty synced batch still promises that earlier buffered writes are durable.
+                try backend.sync()
+            }
         } catch {
+            if committed.count > 1 {
+                for index in committed {
+                    results += commit(group, indices: [index], state: &state)
+                }
+                return results
+            }
             return results + committed.map { ($0, .failure(error)) }
         }
-        state.heads = heads
+        merged.zeroizeValues(in: .logKeys)
+        if state.heads.count + groupHeads.count > Self.maximumCachedRooms { state.heads.removeAll() }
+        state.heads.merge(groupHeads) { _, new in new }
         published.withLock { published in
-            for (room, head) in heads { published[room] = head }
+            if published.count + groupHeads.count > Self.maximumCachedRooms { published.removeAll() }
+            for (room, head) in groupHeads { published[room] = head }
         }
         return results + committed.map { ($0, .success(())) }
     }
@@ -157,8 +254,12 @@ public final class LogStore: Storage {
         for operation in batch.operations {
             switch operation {
             case .append(let room, let sequence, let payload):
-                let head = try loadHead(room, heads: &heads)
-                let expected = LogSequence((head?.lastSequence.rawValue ?? 0) + 1)
+                let head = try loadHead(room, heads: &heads, state: state)
+                let (next, overflow) = (head?.lastSequence.rawValue ?? 0).addingReportingOverflow(1)
+                guard !overflow, next < UInt64.max else {
+                    throw .limitExceeded(what: "log length of room \(room)", limit: Int.max, found: Int.max)
+                }
+                let expected = LogSequence(next)
                 guard sequence == expected else {
                     throw .nonContiguousAppend(room: room, expected: expected, found: sequence)
                 }
@@ -168,8 +269,16 @@ public final class LogStore: Storage {
                     segment.lastSequence = sequence
                     segment.payloadBytes += UInt64(payload.count)
                 } else {
+                    let (index, indexOverflow) = (head?.index ?? 0).addingReportingOverflow(head == nil ? 0 : 1)
+                    guard !indexOverflow else {
+                        throw .limitExceeded(
+                            what: "segments of room \(room)",
+                            limit: Int(UInt32.max),
+                            found: Int(UInt32.max)
+                        )
+                    }
                     segment = LogSegment(
-                        index: head.map { $0.index + 1 } ?? 0,
+                        index: index,
                         firstSequence: sequence,
                         lastSequence: sequence,
                         payloadBytes: UInt64(payload.count),
@@ -186,8 +295,9 @@ public final class LogStore: Storage {
                 let key = SecretBytes(randomCount: XChaCha20Poly1305.keyByteCount, using: &state.generator)
                 let ciphertext = PayloadCipher.seal(payload, key: key, entryKey: entryKey)
                 output.put(entryKey, RecordCodec.seal(body: ciphertext, key: entryKey), in: .log)
-                let keyBody = key.withUnsafeBytes { Array($0) }
+                var keyBody = key.withUnsafeBytes { Array($0) }
                 output.put(entryKey, RecordCodec.seal(body: keyBody, key: entryKey), in: .logKeys)
+                Zeroize.bytes(&keyBody)
             case .putState(let key, let value):
                 let storeKey = KeyEncoding.state(key)
                 output.put(storeKey, RecordCodec.seal(body: value, key: storeKey), in: .state)
@@ -196,26 +306,57 @@ public final class LogStore: Storage {
             }
         }
         for room in touchedOrder {
-            for segment in touched[room] ?? [] {
+            let segments = touched[room] ?? []
+            for segment in segments {
                 let key = KeyEncoding.segment(room, segment.index)
                 output.put(key, RecordCodec.seal(body: SegmentCodec.encode(segment), key: key), in: .segments)
+            }
+            // The head pointer (key: the bare room) names the room's last segment: two point reads find a head.
+            if let last = segments.last {
+                let pointerKey = KeyEncoding.room(room)
+                output.put(
+                    pointerKey,
+                    RecordCodec.seal(body: SegmentCodec.encodeIndex(last.index), key: pointerKey),
+                    in: .segments
+                )
             }
         }
         return output
     }
 
-    private func loadHead(_ room: RoomID, heads: inout [RoomID: LogSegment?]) throws(StorageError) -> LogSegment? {
-        if let cached = heads[room] { return cached }
-        let head = try readSegments(of: room).last
+    private func loadHead(
+        _ room: RoomID,
+        heads: inout [RoomID: LogSegment?],
+        state: WriterState
+    )
+        throws(StorageError) -> LogSegment?
+    {
+        if let pending = heads[room] { return pending }
+        if let cached = state.heads[room] { return cached }
+        let head = try readHead(of: room)
         heads[room] = .some(head)
         return head
+    }
+
+    /// The last segment of `room` through its head pointer, or nil when the log is empty.
+    private func readHead(of room: RoomID) throws(StorageError) -> LogSegment? {
+        let pointerKey = KeyEncoding.room(room)
+        guard let pointer = try backend.get(pointerKey, in: .segments) else { return nil }
+        let what = "head of room \(room)"
+        let index = try SegmentCodec.decodeIndex(try RecordCodec.open(pointer, key: pointerKey, what: what), what: what)
+        let segmentKey = KeyEncoding.segment(room, index)
+        guard let record = try backend.get(segmentKey, in: .segments) else {
+            throw .corruption("\(what): segment \(index) is missing")
+        }
+        let body = try RecordCodec.open(record, key: segmentKey, what: what)
+        return try SegmentCodec.decode(body, index: index, what: what)
     }
 
     // MARK: Reading
 
     public func lastSequence(of room: RoomID) throws(StorageError) -> LogSequence {
         if let head = published.withLock({ $0[room] }) { return head.lastSequence }
-        return try readSegments(of: room).last?.lastSequence ?? .unsequenced
+        return try readHead(of: room)?.lastSequence ?? .unsequenced
     }
 
     public func readLog(
@@ -231,15 +372,17 @@ public final class LogStore: Storage {
         let start = max(first.rawValue, 1)
         let last = try lastSequence(of: room).rawValue
         guard maximumCount > 0, start <= last else { return [] }
-        let end = min(last, start + UInt64(maximumCount) - 1)
+        // last < UInt64.max (appends stop below it), so end + 1 cannot overflow.
+        let end = min(last, start + min(UInt64(maximumCount), last - start + 1) - 1)
         let from = KeyEncoding.logEntry(room, LogSequence(start))
         let upperBound = KeyEncoding.logEntry(room, LogSequence(end + 1))
         let count = Int(end - start + 1)
         let payloads = try backend.scan(.log, from: from, upperBound: upperBound, limit: count)
-        let keys = try backend.scan(.logKeys, from: from, upperBound: upperBound, limit: count)
-        var keyBySequence: [UInt64: [UInt8]] = [:]
-        for entry in keys {
-            keyBySequence[KeyEncoding.readUInt64(entry.key[16...])] = entry.value
+        var keys = try backend.scan(.logKeys, from: from, upperBound: upperBound, limit: count)
+        defer { for index in keys.indices { Zeroize.bytes(&keys[index].value) } }
+        var keyBySequence: [UInt64: Int] = [:]
+        for (index, entry) in keys.enumerated() {
+            keyBySequence[KeyEncoding.readUInt64(entry.key[16...])] = index
         }
         var payloadBySequence: [UInt64: [UInt8]] = [:]
         for entry in payloads {
@@ -247,22 +390,29 @@ public final class LogStore: Storage {
         }
         var records: [LogRecord] = []
         records.reserveCapacity(count)
+        var bytes = 0
         for position in start...end {
             let sequence = LogSequence(position)
-            // Shredding deletes the key first: a position without both records is shredded (appends have no gaps).
-            guard let keyRecord = keyBySequence[position], let payloadRecord = payloadBySequence[position] else {
+            let what = "room \(room) entry \(position)"
+            // Shredding deletes the key first, then the payload: no key means shredded (appends leave no gaps);
+            // a key without its payload cannot come from shredding, so it is damage.
+            guard let keyIndex = keyBySequence[position] else {
                 records.append(LogRecord(sequence: sequence, content: .shredded))
                 continue
             }
+            guard let payloadRecord = payloadBySequence[position] else {
+                throw .corruption("\(what): the key is present but the payload is missing")
+            }
             let entryKey = KeyEncoding.logEntry(room, sequence)
-            let what = "room \(room) entry \(position)"
-            let keyBody = try RecordCodec.open(keyRecord, key: entryKey, what: what + " key")
+            let keyBody = try RecordCodec.open(keys[keyIndex].value, key: entryKey, what: what + " key")
             guard keyBody.count == XChaCha20Poly1305.keyByteCount else {
                 throw .corruption("\(what): key of \(keyBody.count) bytes")
             }
             let key = SecretBytes(copying: keyBody)
             let ciphertext = try RecordCodec.open(payloadRecord, key: entryKey, what: what)
             let payload = try PayloadCipher.open(ciphertext, key: key, entryKey: entryKey, what: what)
+            if !records.isEmpty && bytes + payload.count > limits.maximumReadBytes { break }
+            bytes += payload.count
             records.append(LogRecord(sequence: sequence, content: .payload(payload)))
         }
         return records
@@ -280,16 +430,20 @@ public final class LogStore: Storage {
     }
 
     private func readSegments(of room: RoomID) throws(StorageError) -> [LogSegment] {
+        // From segment 0: the head pointer (the bare 16-byte room key) sorts before it and is not a segment.
         let entries = try backend.scan(
             .segments,
-            from: KeyEncoding.room(room),
+            from: KeyEncoding.segment(room, 0),
             upperBound: KeyEncoding.roomUpperBound(room),
             limit: Int(UInt32.max)
         )
         var segments: [LogSegment] = []
         for entry in entries {
-            let body = try RecordCodec.open(entry.value, key: entry.key, what: "segment of room \(room)")
-            segments.append(try SegmentCodec.decode(body, what: "segment of room \(room)"))
+            let what = "segment of room \(room)"
+            guard entry.key.count == 20 else { throw .corruption("\(what): key of \(entry.key.count) bytes") }
+            let index = entry.key[16...].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let body = try RecordCodec.open(entry.value, key: entry.key, what: what)
+            segments.append(try SegmentCodec.decode(body, index: index, what: what))
         }
         return segments
     }
@@ -331,15 +485,29 @@ public final class LogStore: Storage {
 
 extension LogStore {
     struct Pending {
-        var ticket: UInt64
         var batch: WriteBatch
         var durability: Durability
+        var byteCount: Int
+        var waiter: WaiterKind
+    }
+
+    /// A blocked thread, or a suspended task.
+    enum WaiterKind {
+        case thread(Waiter)
+        case task(UnsafeContinuation<Result<Void, StorageError>, Never>)
+    }
+
+    /// One writer's wait: the leader fills in `result` (or sets `shouldLead`) and then signals; the semaphore orders
+    /// those writes before the waiter reads them, hence @unchecked Sendable.
+    final class Waiter: @unchecked Sendable {
+        let semaphore = DispatchSemaphore(value: 0)
+        var result: Result<Void, StorageError>?
+        var shouldLead = false
     }
 
     struct QueueState {
-        var nextTicket: UInt64 = 0
         var pending: [Pending] = []
-        var results: [UInt64: Result<Void, StorageError>] = [:]
+        var leaderActive = false
     }
 
     struct WriterState {
@@ -352,10 +520,13 @@ extension LogStore {
         }
     }
 
-    /// The system generator or a seeded one, behind one concrete type.
+    /// The system generator or a seeded one, behind one concrete type. System randomness is fetched 4 KiB at a time
+    /// (one `getrandom` call per 128 keys instead of four per key) and each word is wiped from the buffer as it is
+    /// handed out, so future keys do not linger once used.
     struct KeyGenerator: RandomNumberGenerator {
         var seeded: DeterministicGenerator?
-        var system = SystemRandomNumberGenerator()
+        var buffer = [UInt64](repeating: 0, count: 512)
+        var nextWord = 512
 
         init(source: KeySource) {
             switch source {
@@ -366,7 +537,14 @@ extension LogStore {
 
         mutating func next() -> UInt64 {
             if seeded != nil { return seeded!.next() }
-            return system.next()
+            if nextWord == buffer.count {
+                Sodium.randomBytes(&buffer)
+                nextWord = 0
+            }
+            let word = buffer[nextWord]
+            buffer[nextWord] = 0
+            nextWord += 1
+            return word
         }
     }
 }
@@ -387,17 +565,36 @@ enum SegmentCodec {
         return bytes
     }
 
-    static func decode(_ body: ArraySlice<UInt8>, what: String) throws(StorageError) -> LogSegment {
+    /// A descriptor, checked against the index its key names.
+    static func decode(_ body: ArraySlice<UInt8>, index: UInt32, what: String) throws(StorageError) -> LogSegment {
         guard body.count == 29, body[body.startIndex + 24] <= 1 else {
             throw .corruption("\(what): malformed descriptor")
         }
         let base = body.startIndex
-        return LogSegment(
+        let segment = LogSegment(
             index: body[(base + 25)...].prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) },
             firstSequence: LogSequence(KeyEncoding.readUInt64(body[base...])),
             lastSequence: LogSequence(KeyEncoding.readUInt64(body[(base + 8)...])),
             payloadBytes: KeyEncoding.readUInt64(body[(base + 16)...]),
             isSealed: body[base + 24] == 1
         )
+        guard segment.index == index, segment.firstSequence.rawValue >= 1,
+            segment.firstSequence <= segment.lastSequence, segment.lastSequence.rawValue < UInt64.max
+        else {
+            throw .corruption("\(what): inconsistent descriptor")
+        }
+        return segment
+    }
+
+    static func encodeIndex(_ index: UInt32) -> [UInt8] {
+        [
+            UInt8(index >> 24), UInt8(truncatingIfNeeded: index >> 16), UInt8(truncatingIfNeeded: index >> 8),
+            UInt8(truncatingIfNeeded: index),
+        ]
+    }
+
+    static func decodeIndex(_ body: ArraySlice<UInt8>, what: String) throws(StorageError) -> UInt32 {
+        guard body.count == 4 else { throw .corruption("\(what): malformed head pointer") }
+        return body.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
     }
 }

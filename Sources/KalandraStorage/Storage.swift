@@ -11,6 +11,9 @@ public protocol Storage: AnyObject, Sendable {
     /// is sequence 1). Concurrent synced writers share syncs (group commit).
     func write(_ batch: WriteBatch, durability: Durability) throws(StorageError)
 
+    /// The same as `write(_:durability:)`, suspending the task instead of blocking its thread.
+    func write(_ batch: WriteBatch, durability: Durability) async throws(StorageError)
+
     /// Makes every buffered write durable.
     func sync() throws(StorageError)
 

@@ -137,4 +137,15 @@ public struct WriteBatch: Sendable {
 
     /// Whether the batch has no changes.
     public var isEmpty: Bool { operations.isEmpty }
+
+    /// Payload and state bytes in the batch (what `StorageLimits.maximumBatchBytes` bounds).
+    public var byteCount: Int {
+        operations.reduce(0) { total, operation in
+            switch operation {
+            case .append(_, _, let payload): total + payload.count
+            case .putState(let key, let value): total + key.name.count + value.count
+            case .deleteState(let key): total + key.name.count
+            }
+        }
+    }
 }

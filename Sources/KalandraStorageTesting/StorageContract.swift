@@ -171,8 +171,20 @@ public enum StorageContract {
     public static func limitsAreEnforced(_ fixture: inout any StorageFixture) throws {
         let storage = fixture.storage
         let limits = storage.limits
+        // Exactly at a limit is accepted.
+        var atLimit = WriteBatch()
+        atLimit.append(Array(repeating: 1, count: limits.maximumPayloadBytes), to: roomA, at: LogSequence(1))
+        try storage.write(atLimit, durability: .synced)
+        let fullState = StateKey(.groupState, Array(repeating: 2, count: limits.maximumStateNameBytes))
+        var bigState = WriteBatch()
+        bigState.putState(Array(repeating: 3, count: limits.maximumStateValueBytes), for: fullState)
+        try storage.write(bigState, durability: .synced)
+        #expect(try storage.readState(fullState)?.count == limits.maximumStateValueBytes)
+        #expect(try storage.readLog(of: roomA, from: LogSequence(1), maximumCount: 1).count == 1)
+
+        // One over is refused, with what was over and by how much.
         var big = WriteBatch()
-        big.append(Array(repeating: 0, count: limits.maximumPayloadBytes + 1), to: roomA, at: LogSequence(1))
+        big.append(Array(repeating: 0, count: limits.maximumPayloadBytes + 1), to: roomA, at: LogSequence(2))
         #expect(
             throws: StorageError.limitExceeded(
                 what: "payload bytes",
@@ -181,16 +193,44 @@ public enum StorageContract {
             )
         ) { try storage.write(big, durability: .synced) }
         var many = WriteBatch()
-        for sequence in 1...UInt64(limits.maximumBatchOperations + 1) {
+        for sequence in 2...UInt64(limits.maximumBatchOperations + 2) {
             many.append([], to: roomA, at: LogSequence(sequence))
         }
-        #expect(throws: StorageError.self) { try storage.write(many, durability: .synced) }
-        #expect(throws: StorageError.self) {
-            try storage.readLog(of: roomA, from: LogSequence(1), maximumCount: limits.maximumReadCount + 1)
+        #expect(
+            throws: StorageError.limitExceeded(
+                what: "operations in a batch",
+                limit: limits.maximumBatchOperations,
+                found: limits.maximumBatchOperations + 1
+            )
+        ) { try storage.write(many, durability: .synced) }
+        var heavy = WriteBatch()
+        let entries = limits.maximumBatchBytes / limits.maximumPayloadBytes + 1
+        for sequence in 2..<UInt64(2 + entries) {
+            heavy.append(Array(repeating: 0, count: limits.maximumPayloadBytes), to: roomA, at: LogSequence(sequence))
         }
+        #expect(
+            throws: StorageError.limitExceeded(
+                what: "bytes in a batch",
+                limit: limits.maximumBatchBytes,
+                found: entries * limits.maximumPayloadBytes
+            )
+        ) { try storage.write(heavy, durability: .synced) }
+        #expect(
+            throws: StorageError.limitExceeded(
+                what: "entries in one read",
+                limit: limits.maximumReadCount,
+                found: limits.maximumReadCount + 1
+            )
+        ) { try storage.readLog(of: roomA, from: LogSequence(1), maximumCount: limits.maximumReadCount + 1) }
         let longName = StateKey(.audit, Array(repeating: 1, count: limits.maximumStateNameBytes + 1))
-        #expect(throws: StorageError.self) { try storage.readState(longName) }
-        #expect(try storage.lastSequence(of: roomA) == .unsequenced)
+        #expect(
+            throws: StorageError.limitExceeded(
+                what: "state name bytes",
+                limit: limits.maximumStateNameBytes,
+                found: limits.maximumStateNameBytes + 1
+            )
+        ) { try storage.readState(longName) }
+        #expect(try storage.lastSequence(of: roomA) == LogSequence(1))
     }
 
     public static func shreddingKeepsThePositionAndLosesThePayload(_ fixture: inout any StorageFixture) throws {
@@ -207,6 +247,7 @@ public enum StorageContract {
         try storage.purgeDeleted()
         try fixture.reopen()
         let records = try fixture.storage.readLog(of: roomA, from: LogSequence(1), maximumCount: 10)
+        try #require(records.count == 5)
         #expect(records.map(\.sequence.rawValue) == [1, 2, 3, 4, 5])
         #expect(records[1].content == .shredded)
         #expect(records[4].content == .shredded)
@@ -244,6 +285,40 @@ public enum StorageContract {
         #expect(failures.count == 0)
         for writer in 0..<writers {
             try expectLog(storage, RoomID(high: 0xC0, low: UInt64(writer)), 1...UInt64(batchesPerWriter * 2))
+        }
+    }
+}
+
+extension StorageContract {
+    /// Many tasks append synced batches through the async API at once; every entry lands, in order, and threads
+    /// never block on it.
+    public static func concurrentAsyncWritersAllLand(_ fixture: any StorageFixture) async throws {
+        let storage = fixture.storage
+        let writers = 64
+        let batchesPerWriter = 20
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    let room = RoomID(high: 0xA5, low: UInt64(writer))
+                    for batch in 0..<UInt64(batchesPerWriter) {
+                        var write = WriteBatch()
+                        write.append(payload(room, batch + 1), to: room, at: LogSequence(batch + 1))
+                        try await storage.write(write, durability: .synced)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for writer in 0..<writers {
+            try expectLog(storage, RoomID(high: 0xA5, low: UInt64(writer)), 1...UInt64(batchesPerWriter))
+        }
+        // Errors come back through the async path too.
+        var gap = WriteBatch()
+        gap.append([1], to: roomA, at: LogSequence(5))
+        await #expect(
+            throws: StorageError.nonContiguousAppend(room: roomA, expected: LogSequence(1), found: LogSequence(5))
+        ) {
+            try await storage.write(gap, durability: .synced)
         }
     }
 }

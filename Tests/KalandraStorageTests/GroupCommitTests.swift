@@ -78,8 +78,8 @@ final class GatedKeyValueStore: KeyValueStore, @unchecked Sendable {
         backend.openGate()
         group.wait()
 
-        // Each append writes a payload, a key and a segment descriptor: 3 operations.
-        #expect(backend.writes == [3, 7 * 3])
+        // Each append writes a payload, a key, a segment descriptor and the head pointer: 4 operations.
+        #expect(backend.writes == [4, 7 * 4])
         #expect(backend.inner.syncCount == 2)
         for index in 0...7 {
             #expect(try storage.lastSequence(of: RoomID(high: 0, low: UInt64(index))) == LogSequence(1))
@@ -95,6 +95,36 @@ final class GatedKeyValueStore: KeyValueStore, @unchecked Sendable {
                     )
                 )
         )
+    }
+}
+
+extension GroupCommitTests {
+    /// The async path: the commit queue leads; while it is held at the gate, seven suspended tasks queue and are then
+    /// committed together.
+    @Test func suspendedWritersShareOneBackendWrite() async throws {
+        let backend = GatedKeyValueStore()
+        let storage = LogStore(backend: backend, keySource: .seeded(1))
+        backend.closeGate()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var batch = WriteBatch()
+                batch.append([1], to: RoomID(high: 1, low: 0), at: LogSequence(1))
+                try await storage.write(batch, durability: .synced)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            for index in 1...7 {
+                group.addTask {
+                    var batch = WriteBatch()
+                    batch.append([1], to: RoomID(high: 1, low: UInt64(index)), at: LogSequence(1))
+                    try await storage.write(batch, durability: .synced)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            backend.openGate()
+            try await group.waitForAll()
+        }
+        #expect(backend.writes == [4, 7 * 4])
+        #expect(backend.inner.syncCount == 2)
     }
 }
 

@@ -62,6 +62,10 @@ struct InMemoryFixture: StorageFixture {
         var fixture: any StorageFixture = InMemoryFixture()
         try StorageContract.concurrentWritersAllLand(&fixture)
     }
+
+    @Test func concurrentAsyncWritersAllLand() async throws {
+        try await StorageContract.concurrentAsyncWritersAllLand(InMemoryFixture())
+    }
 }
 
 @Suite struct InMemoryStorageTests {
@@ -87,6 +91,47 @@ struct InMemoryFixture: StorageFixture {
         fixture.backend.simulateCrash()
         try fixture.reopen()
         #expect(try fixture.storage.lastSequence(of: room) == LogSequence(2))
+    }
+
+    @Test func onlySyncedWritesSync() throws {
+        let fixture = InMemoryFixture()
+        var buffered = WriteBatch()
+        buffered.append([1], to: room, at: LogSequence(1))
+        try fixture.storage.write(buffered, durability: .buffered)
+        #expect(fixture.backend.syncCount == 0)
+        try fixture.storage.write(WriteBatch(), durability: .synced)  // an empty synced write still syncs
+        #expect(fixture.backend.syncCount == 1)
+        fixture.backend.simulateCrash()
+        #expect(try LogStore(backend: fixture.backend).lastSequence(of: room) == LogSequence(1))
+    }
+
+    @Test func aKeyWithoutItsPayloadIsCorruptionNotShredding() throws {
+        let fixture = InMemoryFixture()
+        var batch = WriteBatch()
+        batch.append([1], to: room, at: LogSequence(1))
+        try fixture.storage.write(batch, durability: .synced)
+        var deletePayload = KeyValueBatch()
+        deletePayload.delete(KeyEncoding.logEntry(room, LogSequence(1)), in: .log)
+        try fixture.backend.write(deletePayload, sync: true)
+        #expect(throws: StorageError.corruption("room \(room) entry 1: the key is present but the payload is missing"))
+        {
+            try fixture.storage.readLog(of: room, from: LogSequence(1), maximumCount: 1)
+        }
+    }
+
+    @Test func readsStopAtTheByteLimit() throws {
+        var limits = StorageLimits()
+        limits.maximumReadBytes = 1_000
+        let fixture = InMemoryFixture(limits: limits)
+        var batch = WriteBatch()
+        for sequence in 1...10 as ClosedRange<UInt64> {
+            batch.append(Array(repeating: 0, count: 300), to: room, at: LogSequence(sequence))
+        }
+        batch.append(Array(repeating: 0, count: 5_000), to: room, at: LogSequence(11))
+        try fixture.storage.write(batch, durability: .synced)
+        #expect(try fixture.storage.readLog(of: room, from: LogSequence(1), maximumCount: 10).count == 3)
+        // A record larger than the limit still comes back alone, so a reader always makes progress.
+        #expect(try fixture.storage.readLog(of: room, from: LogSequence(11), maximumCount: 10).count == 1)
     }
 
     @Test func aSyncedWriteMakesEarlierBufferedWritesDurable() throws {

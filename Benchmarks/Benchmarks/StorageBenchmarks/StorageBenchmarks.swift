@@ -21,7 +21,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // Anchor: raw RocksDB, one 256-byte put with its own fsync, through the same wrapper.
-    Benchmark("Anchor: RocksDB put + fsync (256 B)", configuration: .init(scalingFactor: .hundred)) { benchmark in
+    Benchmark("Anchor: RocksDB put + fsync (256 B)", configuration: .init(scalingFactor: .kilo)) { benchmark in
         let (_, backend, path) = openStore("anchor-single")
         defer {
             backend.close()
@@ -59,7 +59,7 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
     }
 
-    Benchmark("Durable append, one appender (256 B)", configuration: .init(scalingFactor: .hundred)) { benchmark in
+    Benchmark("Durable append, one appender (256 B)", configuration: .init(scalingFactor: .kilo)) { benchmark in
         let (store, backend, path) = openStore("single")
         defer {
             backend.close()
@@ -77,6 +77,26 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
     }
 
+    // The CPU cost of an append without its sync: encryption, checksums, encoding and the RocksDB write.
+    Benchmark("Buffered append, one appender (256 B, no sync)", configuration: .init(scalingFactor: .kilo)) {
+        benchmark in
+        let (store, backend, path) = openStore("buffered")
+        defer {
+            backend.close()
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        let room = RoomID(high: 4, low: 4)
+        var sequence = try! store.lastSequence(of: room).rawValue
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            sequence += 1
+            var batch = WriteBatch()
+            batch.append(payload, to: room, at: LogSequence(sequence))
+            try! store.write(batch, durability: .buffered)
+        }
+        benchmark.stopMeasurement()
+    }
+
     for appenders in [16, 64] {
         Benchmark(
             "Durable append, \(appenders) concurrent appenders, group commit (256 B)",
@@ -87,7 +107,7 @@ let benchmarks: @Sendable () -> Void = {
                 backend.close()
                 try? FileManager.default.removeItem(atPath: path)
             }
-            let perAppender = benchmark.scaledIterations.count / appenders
+            let total = benchmark.scaledIterations.count
             let group = DispatchGroup()
             let start = DispatchSemaphore(value: 0)
             for appender in 0..<appenders {
@@ -97,7 +117,9 @@ let benchmarks: @Sendable () -> Void = {
                     let room = RoomID(high: 2, low: UInt64(appender))
                     var sequence = try! store.lastSequence(of: room).rawValue
                     start.wait()
-                    for _ in 0..<perAppender {
+                    // Exactly `total` appends in all: the first `total % appenders` appenders do one more.
+                    let count = total / appenders + (appender < total % appenders ? 1 : 0)
+                    for _ in 0..<count {
                         sequence += 1
                         var batch = WriteBatch()
                         batch.append(payload, to: room, at: LogSequence(sequence))
@@ -108,6 +130,43 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.startMeasurement()
             for _ in 0..<appenders { start.signal() }
             group.wait()
+            benchmark.stopMeasurement()
+        }
+    }
+
+    // The async API: appenders are tasks, not threads; the commit queue leads the groups.
+    for appenders in [64, 256] {
+        Benchmark(
+            "Durable append, \(appenders) concurrent async appenders, group commit (256 B)",
+            configuration: .init(scalingFactor: .kilo)
+        ) { benchmark in
+            let (store, backend, path) = openStore("async-\(appenders)")
+            defer {
+                backend.close()
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            let total = benchmark.scaledIterations.count
+            let done = DispatchSemaphore(value: 0)
+            benchmark.startMeasurement()
+            Task {
+                await withTaskGroup(of: Void.self) { group in
+                    for appender in 0..<appenders {
+                        // Exactly `total` appends in all: the first `total % appenders` appenders do one more.
+                        let count = total / appenders + (appender < total % appenders ? 1 : 0)
+                        guard count > 0 else { continue }
+                        group.addTask {
+                            let room = RoomID(high: 5, low: UInt64(appender))
+                            for sequence in 1...UInt64(count) {
+                                var batch = WriteBatch()
+                                batch.append(payload, to: room, at: LogSequence(sequence))
+                                try! await store.write(batch, durability: .synced)
+                            }
+                        }
+                    }
+                }
+                done.signal()
+            }
+            done.wait()
             benchmark.stopMeasurement()
         }
     }
