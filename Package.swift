@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "KalandraStorage",
-            dependencies: ["KalandraCore", "KalandraCrypto", "CSodium"],
+            dependencies: ["KalandraCore", "KalandraCrypto"],
             swiftSettings: swiftSettings
         ),
         // Layer 3: the contract test suite every storage backend runs

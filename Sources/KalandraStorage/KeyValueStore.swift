@@ -1,4 +1,4 @@
-import CSodium
+import KalandraCrypto
 
 /// Column families: separate key spaces. Payloads and the keys that encrypt them live in different families (in
 /// RocksDB, different files), so deleting a key never needs to rewrite payload files before it takes effect.
@@ -56,30 +56,6 @@ public struct KeyValueBatch: Sendable {
                 operations[index].value = nil
                 Zeroize.bytes(&value)
             }
-        }
-    }
-}
-
-/// libsodium's system randomness (getrandom on Linux), for bulk key material.
-enum Sodium {
-    private static let initialized: Bool = sodium_init() >= 0
-
-    static func randomBytes(_ words: inout [UInt64]) {
-        precondition(initialized, "libsodium failed to initialise")
-        words.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            randombytes_buf(base, raw.count)
-        }
-    }
-}
-
-/// Best-effort wiping of transient copies of key material held in Swift arrays.
-public enum Zeroize {
-    /// Overwrites `bytes` with zeros in place (through `sodium_memzero`, which the optimiser keeps).
-    public static func bytes(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            sodium_memzero(base, raw.count)
         }
     }
 }

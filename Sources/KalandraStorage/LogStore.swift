@@ -538,7 +538,7 @@ extension LogStore {
         mutating func next() -> UInt64 {
             if seeded != nil { return seeded!.next() }
             if nextWord == buffer.count {
-                Sodium.randomBytes(&buffer)
+                SystemRandom.fill(&buffer)
                 nextWord = 0
             }
             let word = buffer[nextWord]

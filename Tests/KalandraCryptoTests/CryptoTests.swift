@@ -139,3 +139,21 @@ import Testing
         #expect(CryptoError.authenticationFailure.description.contains("authentication failed"))
     }
 }
+
+@Suite struct ZeroizeAndRandomTests {
+    @Test func zeroizeWipesInPlace() {
+        var bytes: [UInt8] = [1, 2, 3, 4]
+        Zeroize.bytes(&bytes)
+        #expect(bytes == [0, 0, 0, 0])
+        var empty: [UInt8] = []
+        Zeroize.bytes(&empty)
+        #expect(empty.isEmpty)
+    }
+
+    @Test func systemRandomFillsEveryWord() {
+        var words = [UInt64](repeating: 0, count: 64)
+        SystemRandom.fill(&words)
+        // 64 random words are all zero, or repeat, with negligible probability.
+        #expect(Set(words).count == 64)
+    }
+}
