@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
     ],
     targets: [
         // Layer 0
@@ -68,6 +69,12 @@ let package = Package(
             dependencies: ["KalandraCore", "KalandraCrypto"],
             swiftSettings: swiftSettings
         ),
+        // Layer 3: runners for the MLS working group's test-vector formats (used by tests and `kalandra mls-vectors`)
+        .target(
+            name: "KalandraMLSVectors",
+            dependencies: ["KalandraMLS", "KalandraCore", "KalandraCrypto"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: the contract test suite every storage backend runs
         .target(
             name: "KalandraStorageTesting",
@@ -89,6 +96,7 @@ let package = Package(
                 "KalandraCBOR",
                 "KalandraCrypto",
                 "KalandraWire",
+                "KalandraMLSVectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -117,7 +125,9 @@ let package = Package(
         .testTarget(
             name: "KalandraMLSTests",
             dependencies: [
-                "KalandraMLS", "KalandraCore", "KalandraCrypto", .product(name: "Crypto", package: "swift-crypto"),
+                "KalandraMLS", "KalandraMLSVectors", "KalandraCore", "KalandraCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             exclude: ["Vectors"],
             swiftSettings: swiftSettings

@@ -1,0 +1,2 @@
+// Placeholder: runners for the MLS test-vector formats arrive with the next commit.
+enum KalandraMLSVectorsPlaceholder {}
