@@ -16,6 +16,10 @@ let package = Package(
             dependencies: [.product(name: "KalandraCBOR", package: "kalandra")]
         ),
         .executableTarget(
+            name: "FuzzMLSDecoder",
+            dependencies: [.product(name: "KalandraMLS", package: "kalandra")]
+        ),
+        .executableTarget(
             name: "FuzzFrameDecoder",
             dependencies: [
                 .product(name: "KalandraWire", package: "kalandra"),
