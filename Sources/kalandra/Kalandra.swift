@@ -6,6 +6,6 @@ struct Kalandra: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kalandra",
         abstract: "Kalandra: federated, end-to-end-encrypted group messaging.",
-        subcommands: [Demo.self, DecodeFrame.self]
+        subcommands: [Demo.self, DecodeFrame.self, MLSVectors.self]
     )
 }

@@ -71,4 +71,61 @@ import Testing
         let (hexStatus, _) = try Self.run(["decode-frame", "xyz"])
         #expect(hexStatus != 0)
     }
+
+    /// The MLS test vectors of the KalandraMLS tests.
+    static let vectorDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+        .appendingPathComponent("KalandraMLSTests/Vectors")
+
+    @Test func mlsVectorsRunsEveryFile() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.vectorDirectory.path)
+            .filter { $0.hasSuffix(".json") }
+            .sorted()
+        #expect(files.count == 13)
+        let (status, output) = try Self.run(
+            ["mls-vectors"] + files.map { Self.vectorDirectory.appendingPathComponent($0).path }
+        )
+        let lines = output.split(separator: "\n")
+        #expect(status == 0, "\(output)")
+        #expect(lines.count == 14, "\(output)")
+        #expect(lines.last == "417 passed, 0 failed, 220 skipped")
+        let words = lines.map {
+            $0.split(separator: " ").map { $0.hasSuffix(".json") ? ($0.split(separator: "/").last ?? $0) : $0 }
+        }
+        #expect(words.contains(["tree-math.json", "tree-math", "10", "passed,", "0", "failed,", "0", "skipped"]))
+        #expect(
+            words.contains(["crypto-basics.json", "crypto-basics", "2", "passed,", "0", "failed,", "5", "skipped"])
+        )
+        #expect(words.contains(["messages.json", "messages", "300", "passed,", "0", "failed,", "0", "skipped"]))
+    }
+
+    @Test func mlsVectorsReportsCorruptedAndUnreadableFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kalandra-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // psk_secret.json with the first hex digit of suite 1's first expected psk_secret changed.
+        var text = String(
+            decoding: try Data(contentsOf: Self.vectorDirectory.appendingPathComponent("psk_secret.json")),
+            as: UTF8.self
+        )
+        let value = try #require(text.range(of: "\"psk_secret\": \"")).upperBound
+        text.replaceSubrange(value...value, with: text[value] == "0" ? "1" : "0")
+        let corrupted = directory.appendingPathComponent("psk_secret.json")
+        try Data(text.utf8).write(to: corrupted)
+        let unknown = directory.appendingPathComponent("unknown.json")
+        try Data(#"[{"foo": 1}]"#.utf8).write(to: unknown)
+
+        let (status, output) = try Self.run(["mls-vectors", corrupted.path])
+        #expect(status == 1, "\(output)")
+        #expect(output.hasPrefix("\(corrupted.path)  psk_secret          21 passed, 1 failed, 55 skipped\n"))
+        #expect(output.contains("entry 0 (suite 1): psk_secret (0 PSKs) differs"), "\(output)")
+        #expect(output.hasSuffix("21 passed, 1 failed, 55 skipped\n"))
+
+        let (unknownStatus, unknownOutput) = try Self.run(["mls-vectors", unknown.path, "/nonexistent.json"])
+        #expect(unknownStatus == 1)
+        #expect(unknownOutput.contains("error  unrecognised format: the first entry's keys (foo) match no format"))
+        #expect(unknownOutput.contains("error  cannot read /nonexistent.json"))
+        #expect(unknownOutput.hasSuffix("0 passed, 2 failed, 0 skipped\n"))
+    }
 }

@@ -1,24 +1,14 @@
 import KalandraMLS
+import KalandraMLSVectors
 import Testing
 
-/// deserialization.json: variable-length vector headers decode to their lengths.
+/// deserialization.json through the KalandraMLSVectors runner: variable-length vector headers decode to their
+/// lengths and re-encode minimally; and the non-minimal and 0b11-prefixed headers the file lacks are refused.
 @Suite struct DeserializationVectorTests {
-    struct Vector: Decodable {
-        @HexEncoded var vlbytesHeader: [UInt8]
-        let length: Int
-    }
-
     @Test func everyHeaderDecodesToItsLength() throws {
-        let vectors = try VectorLoader.load([Vector].self, from: "deserialization.json")
-        for vector in vectors {
-            var reader = TLSReader(vector.vlbytesHeader)
-            #expect(try reader.readVarint() == vector.length)
-            try reader.finish()
-            var writer = TLSWriter()
-            writer.writeVarint(vector.length)
-            #expect(writer.bytes == vector.vlbytesHeader, "minimal re-encoding of \(vector.length)")
-        }
-        #expect(vectors.count == 14)
+        let report = try VectorLoader.run("deserialization.json", as: .deserialization)
+        report.expectTotals(passed: 14, skipped: 0)
+        #expect(report.itemCount == 14)
     }
 
     @Test(arguments: [

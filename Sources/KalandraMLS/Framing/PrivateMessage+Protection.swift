@@ -72,8 +72,8 @@ extension PrivateMessage {
     }
 
     /// Decrypts and authenticates this message received in the epoch `context` describes (§6.3): checks the group
-    /// and epoch, decrypts the sender data, takes the sender's key of that generation from `secretTree` (consuming
-    /// it), decrypts the content, checks its padding, and verifies the signature with the key
+    /// and epoch, decrypts the sender data, takes the sender's key of that generation from `secretTree` (consumed
+    /// only if the message is authentic), decrypts the content, checks its padding, and verifies the signature with the key
     /// `signaturePublicKey` returns for the sender's leaf; that closure must throw for a blank leaf (§6.3.2).
     /// Throws `wrongGroup`, `wrongEpoch`, `decryptionFailed`, `senderOutsideTree`, `signatureInvalid`, or the
     /// secret tree's error for a generation it cannot provide.
@@ -90,7 +90,10 @@ extension PrivateMessage {
         guard secretTree.treeSize.contains(senderData.leafIndex) else {
             throw MLSError(.senderOutsideTree, context: "\(senderData.leafIndex), \(secretTree.treeSize)")
         }
-        let keyNonce = try secretTree.key(
+        // Work on a copy: a key is consumed only once the message proves authentic, so a member who forges sender
+        // data (every member can) cannot burn another sender's generations.
+        var trialTree = secretTree
+        let keyNonce = try trialTree.key(
             for: senderData.leafIndex,
             type: Self.ratchetType(contentType),
             generation: senderData.generation
@@ -122,6 +125,7 @@ extension PrivateMessage {
         )
         let publicKey = try signaturePublicKey(senderData.leafIndex)
         try content.verifySignature(context: context, publicKey: publicKey, provider: provider)
+        secretTree = trialTree
         return content
     }
 

@@ -9,7 +9,10 @@ public struct TLSLimits: Sendable, Equatable {
 
     /// Limits with the given values; each must be positive.
     public init(maximumVectorBytes: Int, maximumNestingDepth: Int, maximumElementCount: Int) {
+        // Configuration, not input. 16 MiB per vector at most keeps every struct we sign or hash (a few such vectors)
+        // far below the 2^30 - 1 bytes a varint can state.
         precondition(maximumVectorBytes > 0 && maximumNestingDepth > 0 && maximumElementCount > 0)
+        precondition(maximumVectorBytes <= 1 << 24, "TLSLimits.maximumVectorBytes is at most 16 MiB")
         self.maximumVectorBytes = maximumVectorBytes
         self.maximumNestingDepth = maximumNestingDepth
         self.maximumElementCount = maximumElementCount

@@ -83,7 +83,8 @@ extension RatchetTreeState {
         let leftHash = treeHash(of: left, removing: inside)
         let rightHash = treeHash(of: right, removing: inside)
         guard var parentNode = parentNode(at: index) else { return parentHash(nil, left: leftHash, right: rightHash) }
-        parentNode.unmergedLeaves.removeAll { inside.contains($0) }
+        let removed = Set(inside)
+        parentNode.unmergedLeaves.removeAll { removed.contains($0) }
         return parentHash(parentNode, left: leftHash, right: rightHash)
     }
 

@@ -11,6 +11,9 @@ public enum RatchetTreeViolation: Sendable, Equatable, CustomStringConvertible {
     case leafExtensionNotInCapabilities(LeafIndex, ExtensionType)
     /// A leaf node's credential type is not in its own capabilities (§7.2).
     case leafCredentialNotInCapabilities(LeafIndex, CredentialType)
+    /// A parent's unmerged leaves are not in strictly increasing order (§7.1); checked first, so the other rules
+    /// can search the lists in logarithmic time and a hostile list cannot cost quadratic time.
+    case unmergedLeavesNotSorted(parent: NodeIndex)
     /// A parent's unmerged leaf is outside its subtree or outside the tree (§12.4.3.1).
     case unmergedLeafNotDescendant(parent: NodeIndex, leaf: LeafIndex)
     /// A parent's unmerged leaf is blank (§12.4.3.1).
@@ -33,6 +36,8 @@ public enum RatchetTreeViolation: Sendable, Equatable, CustomStringConvertible {
             "\(leaf) carries extension \(type.rawValue), which its capabilities do not list (§7.3)"
         case .leafCredentialNotInCapabilities(let leaf, let type):
             "\(leaf) has credential type \(type.rawValue), which its capabilities do not list (§7.2)"
+        case .unmergedLeavesNotSorted(let parent):
+            "the unmerged leaves of \(parent) are not in strictly increasing order (§7.1)"
         case .unmergedLeafNotDescendant(let parent, let leaf):
             "\(parent) lists unmerged \(leaf), which is not below it (§12.4.3.1)"
         case .unmergedLeafBlank(let parent, let leaf):
@@ -103,6 +108,14 @@ extension RatchetTreeState {
         for position in stride(from: 1, to: nodes.count, by: 2) {
             let parent = NodeIndex(UInt32(position))
             guard let listing = parentNode(at: parent) else { continue }
+            let leaves = listing.unmergedLeaves
+            guard zip(leaves, leaves.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                return .unmergedLeavesNotSorted(parent: parent)
+            }
+        }
+        for position in stride(from: 1, to: nodes.count, by: 2) {
+            let parent = NodeIndex(UInt32(position))
+            guard let listing = parentNode(at: parent) else { continue }
             for leaf in listing.unmergedLeaves {
                 guard size.contains(leaf), covers(parent, leaf), leaf.nodeIndex != parent else {
                     return .unmergedLeafNotDescendant(parent: parent, leaf: leaf)
@@ -111,13 +124,24 @@ extension RatchetTreeState {
                 // The direct path runs leaf to root and passes `parent`; at most 31 steps.
                 for intermediate in leaf.directPath(in: size) ?? [] {
                     if intermediate == parent { break }
-                    if let between = parentNode(at: intermediate), !between.unmergedLeaves.contains(leaf) {
+                    if let between = parentNode(at: intermediate), !Self.sortedContains(between.unmergedLeaves, leaf) {
                         return .unmergedLeafMissingBelow(parent: parent, intermediate: intermediate, leaf: leaf)
                     }
                 }
             }
         }
         return nil
+    }
+
+    /// Binary search in a list already checked to be strictly increasing.
+    static func sortedContains(_ leaves: [LeafIndex], _ leaf: LeafIndex) -> Bool {
+        var low = 0
+        var high = leaves.count
+        while low < high {
+            let middle = (low + high) / 2
+            if leaves[middle] < leaf { low = middle + 1 } else { high = middle }
+        }
+        return low < leaves.count && leaves[low] == leaf
     }
 
     /// The first pair of nodes sharing an encryption key, or of leaves sharing a signature key.

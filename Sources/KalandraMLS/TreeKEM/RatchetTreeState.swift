@@ -33,12 +33,25 @@ public struct RatchetTreeState: Sendable {
         refreshTreeHashes()
     }
 
+    /// The largest tree a peer may hand us by default: 65,536 leaves (rooms of 10,000 members fit, with room to grow).
+    public static let defaultMaximumLeafCount: UInt32 = 1 << 16
+
     /// The tree carried by a `ratchet_tree` extension (§12.4.3.3). Refuses an empty tree, a last node that is blank,
     /// more nodes than a tree of 2^31 leaves has, and a leaf node at a parent position or the reverse. The contents
     /// are not validated; `validate(groupID:treeHash:)` does that (§12.4.3.1).
-    public init(_ tree: RatchetTree, provider: any CipherSuiteProvider) throws(MLSError) {
+    public init(
+        _ tree: RatchetTree,
+        provider: any CipherSuiteProvider,
+        maximumLeafCount: UInt32 = RatchetTreeState.defaultMaximumLeafCount
+    ) throws(MLSError) {
         let count = tree.nodes.count
         guard count > 0 else { throw MLSError(.invalidValue("ratchet tree has no nodes"), context: "§12.4.3.3") }
+        // A blank node costs one byte on the wire but a slot, a hash and a hashing in memory: bound the tree before
+        // allocating anything for it.
+        let allowedNodes = 2 * Int(min(maximumLeafCount, TreeSize.maximumLeafCount)) - 1
+        guard count <= allowedNodes else {
+            throw MLSError(.lengthLimitExceeded(length: count, limit: allowedNodes), context: "ratchet tree nodes")
+        }
         guard tree.nodes[count - 1] != nil else {
             throw MLSError(.invalidValue("ratchet tree ends with a blank node"), context: "§12.4.3.3")
         }

@@ -90,13 +90,14 @@ public struct TreeKEMPrivateState: Sendable {
         guard let slot = resolution.firstIndex(where: { privateKeys[$0] != nil }),
             let key = privateKeys[resolution[slot]]
         else { throw MLSError(.invalidValue("no private key for the copath resolution"), context: "§12.4.2") }
-        let decrypted = try tree.provider.decryptWithLabel(
+        var decrypted = try tree.provider.decryptWithLabel(
             privateKey: key,
             label: "UpdatePathNode",
             context: groupContext.encoded(),
             ciphertext: ciphertexts[slot]
         )
         let pathSecret = SecretBytes(copying: decrypted)
+        Zeroize.bytes(&decrypted)
         var updated = self
         for node in sender.directPath(in: tree.size) ?? [] { updated.privateKeys[node] = nil }
         var current = pathSecret

@@ -1,6 +1,7 @@
 import KalandraCore
 import KalandraCrypto
 import KalandraMLS
+import KalandraMLSVectors
 import Testing
 
 /// Welcome sealing and opening (RFC 9420 §12.4.3.1) and GroupInfo signatures (§12.4.3): a round trip with the

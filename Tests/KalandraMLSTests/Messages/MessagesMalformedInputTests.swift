@@ -1,5 +1,6 @@
 import KalandraCore
 import KalandraMLS
+import KalandraMLSVectors
 import Testing
 
 /// Malformed versions of the messages.json structs: every one is refused with a typed error, none traps.

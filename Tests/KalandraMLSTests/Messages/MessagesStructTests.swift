@@ -1,5 +1,6 @@
 import KalandraCrypto
 import KalandraMLS
+import KalandraMLSVectors
 import Testing
 
 /// The message structs beyond what messages.json holds: construction rules, context-dependent encodings, and each

@@ -162,6 +162,30 @@ import Testing
             Issue.record("unexpected \(violation)")
             return
         }
+
+        // Unsorted or repeated lists are refused before anything searches them (a hostile list of 2^20 repeats
+        // would otherwise cost quadratic time).
+        for list in [[7, 7], [7, 6], [6, 7, 7]] {
+            nodes = tree.ratchetTree.nodes
+            var unsorted = root
+            unsorted.unmergedLeaves = list.map { LeafIndex(rawValue: UInt32($0))! }
+            nodes[Int(rootIndex.rawValue)] = .parent(unsorted)
+            broken = try RatchetTreeState(RatchetTree(nodes: nodes), provider: provider)
+            #expect(broken.firstViolation(groupID: groupID) == .unmergedLeavesNotSorted(parent: rootIndex), "\(list)")
+        }
+    }
+
+    /// A blank node costs a byte on the wire; a tree over the leaf limit is refused before anything is allocated.
+    @Test func importRefusesTreesOverTheLeafLimit() throws {
+        let (tree, _) = try fixture(0)
+        let leaf = tree.ratchetTree.nodes[0]
+        let blanks = [Node?](repeating: nil, count: 2 * 8 - 2)
+        expectError(.lengthLimitExceeded(length: 16, limit: 15)) {
+            _ = try RatchetTreeState(RatchetTree(nodes: blanks + [nil, leaf]), provider: provider, maximumLeafCount: 8)
+        }
+        let atLimit = try RatchetTreeState(RatchetTree(nodes: blanks + [leaf]), provider: provider, maximumLeafCount: 8)
+        #expect(atLimit.leafCount == 8)
+        #expect(RatchetTreeState.defaultMaximumLeafCount == 65_536)
     }
 
     @Test func membershipChangesRefuseBlankLeaves() throws {

@@ -1,2 +1,0 @@
-// Placeholder: runners for the MLS test-vector formats arrive with the next commit.
-enum KalandraMLSVectorsPlaceholder {}
