@@ -24,6 +24,8 @@ public enum RatchetTreeViolation: Sendable, Equatable, CustomStringConvertible {
     case duplicateEncryptionKey(NodeIndex, NodeIndex)
     /// Two leaves share a signature key (§7.3).
     case duplicateSignatureKey(LeafIndex, LeafIndex)
+    /// A leaf that came from a KeyPackage is outside its lifetime at the time given to validation (§7.3).
+    case leafLifetimeExpired(LeafIndex)
 
     /// The rule in words, with where it was broken.
     public var description: String {
@@ -46,6 +48,7 @@ public enum RatchetTreeViolation: Sendable, Equatable, CustomStringConvertible {
             "\(parent) lists unmerged \(leaf) but \(intermediate) between them does not (§12.4.3.1)"
         case .duplicateEncryptionKey(let first, let second):
             "\(first) and \(second) have the same encryption key (§7.3)"
+        case .leafLifetimeExpired(let leaf): "the lifetime of \(leaf) does not include the current time (§7.3)"
         case .duplicateSignatureKey(let first, let second):
             "\(first) and \(second) have the same signature key (§7.3)"
         }
@@ -62,11 +65,18 @@ extension RatchetTreeState {
     /// below its parent and listed by every non-blank parent between them, every leaf node's signature verifies
     /// with `groupID` and its extensions and credential type are in its capabilities (§7.3), and encryption keys
     /// (all nodes) and signature keys (leaves) are unique. Credentials themselves are the application's to check.
-    public func firstViolation(groupID: [UInt8], treeHash expectedTreeHash: [UInt8]? = nil) -> RatchetTreeViolation? {
+    /// `nowSeconds` (Unix time, an input: cores read no clock) enables the lifetime check of leaves that came from
+    /// KeyPackages; nil skips it (RFC 9420 §7.3 lets a joiner tolerate members whose KeyPackages have since expired).
+    public func firstViolation(
+        groupID: [UInt8],
+        treeHash expectedTreeHash: [UInt8]? = nil,
+        nowSeconds: UInt64? = nil
+    ) -> RatchetTreeViolation? {
         if let expectedTreeHash, expectedTreeHash != treeHash { return .treeHashMismatch }
         if let violation = firstUnmergedLeafViolation() { return violation }
         if let violation = firstDuplicateKey() { return violation }
         if let violation = firstLeafViolation(groupID: groupID) { return violation }
+        if let nowSeconds, let violation = firstExpiredLeaf(nowSeconds: nowSeconds) { return violation }
         if let invalid = parentHashViolations().first {
             return .parentHashInvalid(parent: invalid.parent, validDescendants: invalid.validDescendants)
         }
@@ -74,10 +84,27 @@ extension RatchetTreeState {
     }
 
     /// Throws `invalidValue` naming the broken rule unless the tree passes `firstViolation(groupID:treeHash:)`.
-    public func validate(groupID: [UInt8], treeHash expectedTreeHash: [UInt8]? = nil) throws(MLSError) {
-        if let violation = firstViolation(groupID: groupID, treeHash: expectedTreeHash) {
+    public func validate(
+        groupID: [UInt8],
+        treeHash expectedTreeHash: [UInt8]? = nil,
+        nowSeconds: UInt64? = nil
+    )
+        throws(MLSError)
+    {
+        if let violation = firstViolation(groupID: groupID, treeHash: expectedTreeHash, nowSeconds: nowSeconds) {
             throw MLSError(.invalidValue(violation.description), context: "ratchet tree validation")
         }
+    }
+
+    /// The first leaf from a KeyPackage whose lifetime excludes `nowSeconds`.
+    func firstExpiredLeaf(nowSeconds: UInt64) -> RatchetTreeViolation? {
+        for leaf in nonBlankLeaves {
+            guard let leafNode = leafNode(at: leaf), case .keyPackage(let lifetime) = leafNode.source else { continue }
+            if nowSeconds < lifetime.notBeforeSeconds || nowSeconds > lifetime.notAfterSeconds {
+                return .leafLifetimeExpired(leaf)
+            }
+        }
+        return nil
     }
 
     /// The first leaf whose signature or capabilities break §7.3.

@@ -175,6 +175,48 @@ import Testing
         }
     }
 
+    /// Leaves that came from KeyPackages are checked against the time the caller gives, when it gives one.
+    @Test func lifetimesAreCheckedAgainstTheGivenTime() throws {
+        var generator = DeterministicGenerator(seed: 7)
+        let signatureKeys = provider.generateSignatureKeyPair(using: &generator)
+        let encryptionKeys = try provider.generateHPKEKeyPair(using: &generator)
+        var leaf = LeafNode(
+            encryptionKey: encryptionKeys.publicKey,
+            signatureKey: signatureKeys.publicKey,
+            credential: .basic(identity: Array("alice".utf8)),
+            capabilities: Capabilities(
+                versions: [.mls10],
+                cipherSuites: [provider.cipherSuite],
+                extensions: [],
+                proposals: [],
+                credentials: [.basic]
+            ),
+            source: .keyPackage(Lifetime(notBeforeSeconds: 1_000, notAfterSeconds: 2_000)),
+            extensions: [],
+            signature: []
+        )
+        let groupID = Array("group".utf8)
+        try leaf.sign(
+            groupID: groupID,
+            leafIndex: LeafIndex(rawValue: 0)!,
+            privateKey: signatureKeys.privateKey,
+            provider: provider
+        )
+        let tree = RatchetTreeState(founder: leaf, provider: provider)
+        #expect(tree.firstViolation(groupID: groupID) == nil)
+        for now: UInt64 in [1_000, 1_500, 2_000] {
+            #expect(tree.firstViolation(groupID: groupID, nowSeconds: now) == nil)
+        }
+        for now: UInt64 in [0, 999, 2_001, .max] {
+            #expect(
+                tree.firstViolation(groupID: groupID, nowSeconds: now) == .leafLifetimeExpired(LeafIndex(rawValue: 0)!)
+            )
+        }
+        expectError(.invalidValue(RatchetTreeViolation.leafLifetimeExpired(LeafIndex(rawValue: 0)!).description)) {
+            try tree.validate(groupID: groupID, nowSeconds: 5_000)
+        }
+    }
+
     /// A blank node costs a byte on the wire; a tree over the leaf limit is refused before anything is allocated.
     @Test func importRefusesTreesOverTheLeafLimit() throws {
         let (tree, _) = try fixture(0)
