@@ -95,8 +95,9 @@ struct EntryCheck {
         if actual != expected { record("\(field()) differs") }
     }
 
-    /// Records "`field` differs" unless the secret equals `expected` (compared in constant time).
-    mutating func expectSecret(_ actual: SecretBytes, _ expected: [UInt8], _ field: @autoclosure () -> String) {
+    /// Records "`field` differs" unless the secret equals `expected` (compared in constant time); a missing
+    /// (already dropped) secret differs.
+    mutating func expectSecret(_ actual: SecretBytes?, _ expected: [UInt8], _ field: @autoclosure () -> String) {
         if actual != SecretBytes(copying: expected) { record("\(field()) differs") }
     }
 

@@ -36,8 +36,10 @@ extension PrivateMessage {
         let keyNonce = try secretTree.nextKey(for: leaf, type: ratchetType(framed.contentType))
         var reuseGuard = [UInt8](repeating: 0, count: SenderData.reuseGuardCount)
         for index in reuseGuard.indices { reuseGuard[index] = UInt8.random(in: .min ... .max, using: &generator) }
+        // The serialized content is ours alone: `sealContent` wipes this very buffer, not a copy of it.
+        var serializedContent = plaintext.encoded()
         let ciphertext = try sealContent(
-            plaintext.encoded(),
+            &serializedContent,
             keyNonce: keyNonce,
             reuseGuard: reuseGuard,
             associatedData: PrivateContentAAD(
@@ -157,14 +159,17 @@ extension PrivateMessage {
         return bytes
     }
 
-    private static func sealContent(
-        _ plaintext: [UInt8],
+    /// `AEAD.Seal(key, nonce XOR reuse_guard, associatedData, plaintext)` (§6.3.1), then wipes `plaintext` in place,
+    /// whether sealing succeeds or not. It takes the caller's buffer `inout` so that the wiped storage is the one
+    /// holding the serialized content: a local copy would share that storage, and wiping it would copy first and
+    /// leave the original intact.
+    package static func sealContent(
+        _ plaintext: inout [UInt8],
         keyNonce: RatchetKeyNonce,
         reuseGuard: [UInt8],
         associatedData: [UInt8],
         provider: any CipherSuiteProvider
     ) throws(MLSError) -> [UInt8] {
-        var plaintext = plaintext
         var nonce = guardedNonce(keyNonce.nonce, reuseGuard: reuseGuard)
         defer {
             Zeroize.bytes(&plaintext)

@@ -64,7 +64,7 @@ extension Welcome {
     /// GroupInfo, verifies the GroupInfo's signature with the key `signerPublicKey` returns for it (the caller
     /// looks up the signer's leaf in the ratchet tree), then runs the key schedule and verifies the confirmation
     /// tag. `pskSecret` is the `psk_secret` of the GroupSecrets' PSKs, which the caller resolves; it must be nil
-    /// when there are none.
+    /// when there are none. The returned key schedule has already dropped its joiner and welcome secrets.
     public func open(
         keyPackage: KeyPackage,
         initPrivateKey: HPKEPrivateKey,
@@ -90,13 +90,15 @@ extension Welcome {
             throw MLSError(.cipherSuiteMismatch, context: "GroupInfo \(groupInfo.groupContext.cipherSuite)")
         }
         try groupInfo.verifySignature(publicKey: signerPublicKey(groupInfo), provider: provider)
-        let keySchedule = try KeySchedule(
+        var keySchedule = try KeySchedule(
             joinerSecret: groupSecrets.joinerSecret,
             pskSecret: psk,
             groupContext: groupInfo.groupContext.encoded(),
             provider: provider
         )
         try groupInfo.verifyConfirmationTag(epochSecrets: keySchedule.epochSecrets)
+        // The Welcome is open: the schedule's joiner and welcome secrets have served their purpose (§9.2).
+        keySchedule.dropJoinerSecrets()
         return WelcomeJoin(groupSecrets: groupSecrets, groupInfo: groupInfo, keySchedule: keySchedule)
     }
 

@@ -5,6 +5,8 @@ public struct WelcomeJoin: Sendable {
     public let groupSecrets: GroupSecrets
     /// The decrypted GroupInfo, whose signature and confirmation tag verified.
     public let groupInfo: GroupInfo
-    /// The key schedule of the joined epoch, from the joiner secret, the PSK secret and the GroupInfo's context.
-    public let keySchedule: KeySchedule
+    /// The key schedule of the joined epoch, from the joiner secret, the PSK secret and the GroupInfo's context;
+    /// its joiner and welcome secrets are already dropped. Mutable so that the joiner can build the secret tree
+    /// (`EpochSecrets.makeSecretTree`), which takes over the encryption secret.
+    public var keySchedule: KeySchedule
 }

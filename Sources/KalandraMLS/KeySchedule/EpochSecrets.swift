@@ -9,9 +9,9 @@ public struct EpochSecrets: Sendable {
 
     /// `sender_data_secret` ("sender data"): keys that encrypt sender data (§6.3.2).
     public let senderDataSecret: SecretBytes
-    /// `encryption_secret` ("encryption"): the root of the secret tree (§9). Build the tree with `makeSecretTree`
-    /// and drop this value, since the tree deletes its secrets as they are consumed.
-    public let encryptionSecret: SecretBytes
+    /// `encryption_secret` ("encryption"): the root of the secret tree (§9), until `makeSecretTree` hands it to the
+    /// tree; nil from then on, so that the tree's deletion schedule (§9.2) is the only thing keeping it alive.
+    public private(set) var encryptionSecret: SecretBytes?
     /// `exporter_secret` ("exporter"): secrets for the application (§8.5), through `exporter(label:context:length:)`.
     public let exporterSecret: SecretBytes
     /// `external_secret` ("external"): the seed of the external HPKE key pair (§8, §8.3).
@@ -86,8 +86,16 @@ public struct EpochSecrets: Sendable {
         ConstantTime.equals(tag, confirmationTag(confirmedTranscriptHash: confirmedTranscriptHash))
     }
 
-    /// The epoch's secret tree (§9) from `encryptionSecret`, for a group of `treeSize`.
-    public func makeSecretTree(treeSize: TreeSize, limits: RatchetLimits = .default) throws(MLSError) -> SecretTree {
-        try SecretTree(encryptionSecret: encryptionSecret, treeSize: treeSize, provider: provider, limits: limits)
+    /// The epoch's secret tree (§9) for a group of `treeSize`, which takes over `encryptionSecret`: these secrets
+    /// keep no reference to it afterwards (§9.2), so an epoch has one secret tree. Throws
+    /// `encryptionSecretAlreadyUsed` when the tree was built before.
+    public mutating func makeSecretTree(
+        treeSize: TreeSize,
+        limits: RatchetLimits = .default
+    ) throws(MLSError) -> SecretTree {
+        guard let secret = encryptionSecret else { throw MLSError(.encryptionSecretAlreadyUsed) }
+        let tree = try SecretTree(encryptionSecret: secret, treeSize: treeSize, provider: provider, limits: limits)
+        encryptionSecret = nil
+        return tree
     }
 }

@@ -3,16 +3,18 @@ import KalandraCrypto
 /// The key schedule of one epoch (RFC 9420 §8): `joiner_secret`, `welcome_secret`, and the epoch's derived secrets,
 /// from the previous epoch's `init_secret` (a member processing a Commit) or from a `joiner_secret` (a new member
 /// processing a Welcome, §12.4.3.1). The intermediate `epoch_secret` and the member secret
-/// `KDF.Extract(joiner_secret, psk_secret)` are consumed here and not kept (§9.2).
+/// `KDF.Extract(joiner_secret, psk_secret)` are consumed here and not kept (§9.2); `joiner_secret` and
+/// `welcome_secret` are kept only until the Welcome is made or opened (`dropJoinerSecrets`).
 public struct KeySchedule: Sendable {
     /// `joiner_secret = ExpandWithLabel(KDF.Extract(init_secret, commit_secret), "joiner", GroupContext, KDF.Nh)`:
-    /// what a committer sends new members in GroupSecrets.
-    public let joinerSecret: SecretBytes
+    /// what a committer sends new members in GroupSecrets. Nil after `dropJoinerSecrets`.
+    public private(set) var joinerSecret: SecretBytes?
     /// `welcome_secret = DeriveSecret(KDF.Extract(joiner_secret, psk_secret), "welcome")`: the source of the key
-    /// that encrypts the Welcome's GroupInfo.
-    public let welcomeSecret: SecretBytes
-    /// The secrets derived from `epoch_secret` (Table 4), including the next `init_secret`.
-    public let epochSecrets: EpochSecrets
+    /// that encrypts the Welcome's GroupInfo. Nil after `dropJoinerSecrets`.
+    public private(set) var welcomeSecret: SecretBytes?
+    /// The secrets derived from `epoch_secret` (Table 4), including the next `init_secret`; mutable so that
+    /// `EpochSecrets.makeSecretTree` can hand the encryption secret over to the secret tree.
+    public var epochSecrets: EpochSecrets
 
     /// The schedule of the epoch a Commit creates (§8), as existing members run it: from the previous epoch's
     /// `init_secret`, the Commit's `commit_secret` (`KDF.Nh` zero bytes when it has no path), the `psk_secret` (§8.4;
@@ -54,6 +56,13 @@ public struct KeySchedule: Sendable {
         self.joinerSecret = joinerSecret
         self.welcomeSecret = try provider.deriveSecret(secret: memberSecret, label: "welcome")
         self.epochSecrets = try EpochSecrets(epochSecret: epochSecret, provider: provider)
+    }
+
+    /// Releases `joinerSecret` and `welcomeSecret` (§9.2): call it once the Welcome is made (committer) or opened
+    /// (new member); nothing of the epoch needs them afterwards.
+    public mutating func dropJoinerSecrets() {
+        joinerSecret = nil
+        welcomeSecret = nil
     }
 
     /// `welcome_secret` alone (§8), which a new member needs to decrypt the GroupInfo before it knows the

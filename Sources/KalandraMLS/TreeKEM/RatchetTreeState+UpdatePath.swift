@@ -29,20 +29,29 @@ extension RatchetTreeState {
     }
 
     /// Merges the UpdatePath `path` of the member at `sender` into the tree (§7.5 "merges UpdatePath into the
-    /// tree"): checks that the leaf node's source is `commit` and its signature verifies for `groupID`, that the
-    /// path has one node per node of the sender's filtered direct path, blanks the direct path, sets the new keys
-    /// with empty unmerged leaves, computes the parent hashes root first and checks the leaf node's `parent_hash`
-    /// against them (§7.9.2). Nothing changes when it throws.
+    /// tree"). First it validates the path (§12.4.2, §7.3) without changing anything: the leaf node's source is
+    /// `commit`, its encryption key differs from the sender's current one, its extensions and credential type are in
+    /// its capabilities, no key of the path (leaf or parent) appears in the tree or twice in the path, its signature
+    /// verifies for `groupID`, and the path has one node per node of the sender's filtered direct path. Then it
+    /// blanks the direct path, sets the new keys with empty unmerged leaves, computes the parent hashes root first
+    /// and checks the leaf node's `parent_hash` against them (§7.9.2). Nothing changes when it throws.
     public mutating func merge(_ path: UpdatePath, from sender: LeafIndex, groupID: [UInt8]) throws(MLSError) {
-        guard leafNode(at: sender) != nil else {
+        guard let currentLeaf = leafNode(at: sender) else {
             throw MLSError(
                 .invalidValue("UpdatePath sender \(sender) is blank or outside the tree"),
                 context: "§12.4.2"
             )
         }
         guard case .commit(let signedParentHash) = path.leafNode.source else {
-            throw MLSError(.invalidValue("UpdatePath leaf node source is not commit"), context: "§7.3")
+            throw MLSError(.updatePathLeafSourceNotCommit, context: "§7.3, §12.4.2")
         }
+        guard path.leafNode.encryptionKey != currentLeaf.encryptionKey else {
+            throw MLSError(.updatePathLeafKeyUnchanged, context: "\(sender)")
+        }
+        if let violation = capabilityViolation(of: path.leafNode, at: sender) {
+            throw MLSError(.updatePathLeafNodeInvalid, context: violation.description)
+        }
+        try checkUpdatePathKeysAreNew(path)
         try path.leafNode.verifySignature(groupID: groupID, leafIndex: sender, provider: provider)
         let filtered = filteredDirectPathWithCopath(of: sender)
         guard filtered.count == path.nodes.count else {
@@ -61,6 +70,28 @@ extension RatchetTreeState {
         updated.setNode(.leaf(path.leafNode), at: sender.nodeIndex)
         updated.refreshTreeHashes()
         self = updated
+    }
+
+    /// Throws `updatePathDuplicateEncryptionKey` when a key of `path` (its leaf node's, or a path node's) is the
+    /// encryption key of a node of the tree, or occurs twice in the path (§7.3, §12.4.2: every encryption key in the
+    /// tree is unique). The path holds at most one key per level, so this is linear in the tree's size.
+    private func checkUpdatePathKeysAreNew(_ path: UpdatePath) throws(MLSError) {
+        var treeKeys: [HPKEPublicKey: NodeIndex] = [:]
+        for position in nodes.indices {
+            let index = NodeIndex(UInt32(position))
+            if let key = encryptionKey(at: index) { treeKeys[key] = index }
+        }
+        var pathKeys: Set<HPKEPublicKey> = []
+        let keys = [path.leafNode.encryptionKey] + path.nodes.map(\.encryptionKey)
+        for (position, key) in keys.enumerated() {
+            let place = position == 0 ? "the leaf node" : "path node \(position - 1)"
+            if let existing = treeKeys[key] {
+                throw MLSError(.updatePathDuplicateEncryptionKey, context: "\(place) has the key of \(existing)")
+            }
+            guard pathKeys.insert(key).inserted else {
+                throw MLSError(.updatePathDuplicateEncryptionKey, context: "\(place) repeats a key of the path")
+            }
+        }
     }
 
     /// Blanks the direct path of `leaf`, sets parent nodes with `keys` on its filtered direct path `filtered` with

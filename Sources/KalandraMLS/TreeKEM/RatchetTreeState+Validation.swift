@@ -116,15 +116,23 @@ extension RatchetTreeState {
             } catch {
                 return .leafSignatureInvalid(leaf)
             }
-            let listed = Set(leafNode.capabilities.extensions.map(\.rawValue))
-            for type in leafNode.extensions.map(\.extensionType)
-            where !Self.defaultExtensionTypes.contains(type.rawValue) && !listed.contains(type.rawValue) {
-                return .leafExtensionNotInCapabilities(leaf, type)
-            }
-            let credentialType = leafNode.credential.credentialType
-            guard leafNode.capabilities.credentials.contains(credentialType) else {
-                return .leafCredentialNotInCapabilities(leaf, credentialType)
-            }
+            if let violation = capabilityViolation(of: leafNode, at: leaf) { return violation }
+        }
+        return nil
+    }
+
+    /// The first §7.2/§7.3 capability rule `leafNode`, placed at `leaf`, breaks: an extension (other than the
+    /// default ones) that its capabilities do not list, or a credential type they do not list. Shared by tree
+    /// validation and by merging a received UpdatePath (§12.4.2).
+    func capabilityViolation(of leafNode: LeafNode, at leaf: LeafIndex) -> RatchetTreeViolation? {
+        let listed = Set(leafNode.capabilities.extensions.map(\.rawValue))
+        for type in leafNode.extensions.map(\.extensionType)
+        where !Self.defaultExtensionTypes.contains(type.rawValue) && !listed.contains(type.rawValue) {
+            return .leafExtensionNotInCapabilities(leaf, type)
+        }
+        let credentialType = leafNode.credential.credentialType
+        guard leafNode.capabilities.credentials.contains(credentialType) else {
+            return .leafCredentialNotInCapabilities(leaf, credentialType)
         }
         return nil
     }

@@ -64,14 +64,17 @@ enum KeyScheduleRunner: EntryRunner {
                     provider: provider
                 )
             }
-            check.expectSecret(schedule.joinerSecret, epoch.joinerSecret, "\(place).joiner_secret")
+            guard let joinerSecret = schedule.joinerSecret else {
+                throw EntryFailure("\(place): the key schedule has no joiner_secret")
+            }
+            check.expectSecret(joinerSecret, epoch.joinerSecret, "\(place).joiner_secret")
             check.expectSecret(schedule.welcomeSecret, epoch.welcomeSecret, "\(place).welcome_secret")
             try checkSecrets(schedule.epochSecrets, epoch, place, &check)
 
             // A new member, starting from the joiner secret, reaches the same epoch.
             let welcomeSecret = try step("\(place): welcome secret from the joiner secret") {
                 try KeySchedule.welcomeSecret(
-                    joinerSecret: schedule.joinerSecret,
+                    joinerSecret: joinerSecret,
                     pskSecret: pskSecret,
                     provider: provider
                 )
@@ -79,7 +82,7 @@ enum KeyScheduleRunner: EntryRunner {
             check.expectSecret(welcomeSecret, epoch.welcomeSecret, "\(place).welcome_secret (from joiner_secret)")
             let joined = try step("\(place): key schedule from the joiner secret") {
                 try KeySchedule(
-                    joinerSecret: schedule.joinerSecret,
+                    joinerSecret: joinerSecret,
                     pskSecret: pskSecret,
                     groupContext: groupContext,
                     provider: provider

@@ -28,7 +28,11 @@ struct FramingFixture {
         )
     }
 
-    func secretTree() throws -> SecretTree { try epochSecrets.makeSecretTree(treeSize: TreeSize(leafCount: 2)!) }
+    /// A fresh secret tree of the epoch for two members; each call builds one from a copy of the epoch secrets.
+    func secretTree() throws -> SecretTree {
+        var secrets = epochSecrets
+        return try secrets.makeSecretTree(treeSize: TreeSize(leafCount: 2)!)
+    }
 
     /// Content of this epoch from `sender`.
     func content(

@@ -157,9 +157,38 @@ import Testing
         }
     }
 
+    /// Sealing wipes the caller's own buffer of serialized content, not a copy of it, and the ciphertext still
+    /// opens to the original bytes.
+    @Test func sealingWipesTheSerializedContentBuffer() throws {
+        let fixture = try FramingFixture()
+        var tree = try fixture.secretTree()
+        let keyNonce = try tree.nextKey(for: LeafIndex(rawValue: 0)!, type: .application)
+        let original = [UInt8](1...40)
+        var serialized = original
+        let reuseGuard: [UInt8] = [9, 8, 7, 6]
+        let ciphertext = try PrivateMessage.sealContent(
+            &serialized,
+            keyNonce: keyNonce,
+            reuseGuard: reuseGuard,
+            associatedData: [5],
+            provider: fixture.provider
+        )
+        #expect(serialized == [UInt8](repeating: 0, count: original.count))
+        var nonce = keyNonce.nonce.withUnsafeBytes { Array($0) }
+        for index in reuseGuard.indices { nonce[index] ^= reuseGuard[index] }
+        let opened = try fixture.provider.aeadOpen(
+            key: keyNonce.key,
+            nonce: nonce,
+            associatedData: [5],
+            ciphertext: ciphertext
+        )
+        #expect(opened == original)
+    }
+
     @Test func privateMessagesFromOutsideTheTreeAreRefused() throws {
         let fixture = try FramingFixture()
-        var bigTree = try fixture.epochSecrets.makeSecretTree(treeSize: TreeSize(leafCount: 4)!)
+        var bigSecrets = fixture.epochSecrets
+        var bigTree = try bigSecrets.makeSecretTree(treeSize: TreeSize(leafCount: 4)!)
         let outsider = fixture.content(.application([1]), sender: .member(LeafIndex(rawValue: 3)!))
         let signed = try fixture.signed(outsider, wireFormat: .privateMessage)
         let message = try fixture.protectPrivate(signed, tree: &bigTree)

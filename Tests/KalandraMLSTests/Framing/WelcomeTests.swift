@@ -81,7 +81,9 @@ import Testing
         let joined = try setup.open(try Welcome.decode(welcome.encoded()))
         #expect(joined.groupInfo == setup.groupInfo)
         #expect(joined.groupSecrets.joinerSecret == setup.joinerSecret)
-        #expect(joined.keySchedule.joinerSecret == setup.joinerSecret)
+        // Opening the Welcome used up the schedule's joiner and welcome secrets, so it no longer keeps them (§9.2).
+        #expect(joined.keySchedule.joinerSecret == nil)
+        #expect(joined.keySchedule.welcomeSecret == nil)
         #expect(welcome.secrets.map(\.newMember) == [setup.keyPackage.reference(provider: setup.provider)])
     }
 

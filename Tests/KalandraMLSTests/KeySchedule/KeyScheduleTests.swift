@@ -62,7 +62,7 @@ import Testing
     @Test func joinerAndMemberReachTheSameEpoch() throws {
         let member = try schedule()
         let joiner = try KeySchedule(
-            joinerSecret: member.joinerSecret,
+            joinerSecret: #require(member.joinerSecret),
             pskSecret: KeySchedule.zeroSecret(provider: provider),
             groupContext: groupContext,
             provider: provider
@@ -71,7 +71,7 @@ import Testing
         #expect(joiner.epochSecrets.cipherSuite == .x25519Aes128GcmSha256Ed25519)
         // A different GroupContext gives a different epoch.
         let other = try KeySchedule(
-            joinerSecret: member.joinerSecret,
+            joinerSecret: #require(member.joinerSecret),
             pskSecret: KeySchedule.zeroSecret(provider: provider),
             groupContext: groupContext + [0],
             provider: provider
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func welcomeKeyAndNonceHaveTheAEADLengths() throws {
-        let welcome = try schedule().welcomeSecret
+        let welcome = try #require(schedule().welcomeSecret)
         let (key, nonce) = try KeySchedule.welcomeKeyAndNonce(welcomeSecret: welcome, provider: provider)
         #expect(key.count == provider.aeadKeyLength)
         #expect(nonce.count == provider.aeadNonceLength)
@@ -138,14 +138,43 @@ import Testing
     }
 
     @Test func secretTreeFromTheEpochUsesTheEncryptionSecret() throws {
-        let epoch = try schedule().epochSecrets
+        var epoch = try schedule().epochSecrets
         let size = try #require(TreeSize(leafCount: 2))
         let member = try #require(LeafIndex(rawValue: 1))
+        let encryptionSecret = try #require(epoch.encryptionSecret)
         var fromEpoch = try epoch.makeSecretTree(treeSize: size)
-        var direct = try SecretTree(encryptionSecret: epoch.encryptionSecret, treeSize: size, provider: provider)
+        var direct = try SecretTree(encryptionSecret: encryptionSecret, treeSize: size, provider: provider)
         let first = try fromEpoch.nextKey(for: member, type: .application)
         let second = try direct.nextKey(for: member, type: .application)
         #expect(first.key == second.key)
+    }
+
+    /// The secret tree takes over `encryption_secret` (§9.2): the epoch secrets no longer expose it, a second tree
+    /// is refused, and once the tree has consumed its root the secret object is gone.
+    @Test func secretTreeTakesOverTheEncryptionSecret() throws {
+        var epoch = try schedule().epochSecrets
+        let size = try #require(TreeSize(leafCount: 2))
+        weak let released = epoch.encryptionSecret
+        #expect(released != nil)
+        var tree = try epoch.makeSecretTree(treeSize: size)
+        #expect(epoch.encryptionSecret == nil)
+        expectError(.encryptionSecretAlreadyUsed) { _ = try epoch.makeSecretTree(treeSize: size) }
+        #expect(released != nil, "the tree holds the root secret until it derives the children")
+        _ = try tree.nextKey(for: #require(LeafIndex(rawValue: 1)), type: .application)
+        #expect(released == nil, "the root secret outlived its use")
+    }
+
+    /// `joiner_secret` and `welcome_secret` are kept only until the Welcome is made or opened (§9.2).
+    @Test func joinerSecretsCanBeDropped() throws {
+        var schedule = try schedule()
+        weak let joiner = schedule.joinerSecret
+        weak let welcome = schedule.welcomeSecret
+        #expect(joiner != nil && welcome != nil)
+        let authenticator = schedule.epochSecrets.epochAuthenticator
+        schedule.dropJoinerSecrets()
+        #expect(schedule.joinerSecret == nil && schedule.welcomeSecret == nil)
+        #expect(joiner == nil && welcome == nil, "the joiner or welcome secret outlived its use")
+        #expect(schedule.epochSecrets.epochAuthenticator == authenticator)
     }
 
     @Test func pskSecretHasACountLimit() throws {

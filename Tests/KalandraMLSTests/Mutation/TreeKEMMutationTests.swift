@@ -5,7 +5,8 @@ import Testing
 
 /// treekem.json (RFC 9420 §7.6, §12.4.2) with one byte flipped in every encrypted path secret of an UpdatePath (its
 /// ciphertext, or its KEM output): the path still merges, since the ciphertexts are not part of the tree, but no
-/// receiver can decrypt its path secret; for suites 1 and 3.
+/// receiver can decrypt its path secret; and with each UpdatePath validation rule of §12.4.2 broken (the leaf node
+/// re-signed with the sender's key), which `merge` refuses without changing the tree; for suites 1 and 3.
 @Suite struct TreeKEMMutationTests {
     struct Vector: SuiteTaggedVector {
         let cipherSuite: UInt16
@@ -20,6 +21,7 @@ import Testing
     struct LeafPrivate: Decodable {
         let index: UInt32
         @HexEncoded var encryptionPriv: [UInt8]
+        @HexEncoded var signaturePriv: [UInt8]
         let pathSecrets: [NodeSecret]
     }
 
@@ -73,6 +75,95 @@ import Testing
             }
         }
         #expect(checked > 0)
+    }
+
+    /// One broken rule of UpdatePath validation (§12.4.2, §7.3).
+    enum BrokenRule: CaseIterable {
+        case leafKeyUnchanged
+        case leafKeyElsewhereInTree
+        case pathKeyElsewhereInTree
+        case pathKeyRepeated
+        case sourceNotCommit
+        case extensionNotInCapabilities
+        case credentialNotInCapabilities
+
+        /// The error `merge` must throw.
+        var kind: MLSError.Kind {
+            switch self {
+            case .leafKeyUnchanged: .updatePathLeafKeyUnchanged
+            case .leafKeyElsewhereInTree, .pathKeyElsewhereInTree, .pathKeyRepeated: .updatePathDuplicateEncryptionKey
+            case .sourceNotCommit: .updatePathLeafSourceNotCommit
+            case .extensionNotInCapabilities, .credentialNotInCapabilities: .updatePathLeafNodeInvalid
+            }
+        }
+    }
+
+    @Test(arguments: BrokenRule.allCases)
+    func updatePathBreakingARuleIsRefused(_ rule: BrokenRule) throws {
+        var checked = 0
+        for (vector, provider) in try loadSupportedVectors(Vector.self, from: "treekem.json") {
+            let tree = try RatchetTreeState(RatchetTree.decode(vector.ratchetTree), provider: provider)
+            for entry in vector.updatePaths {
+                let sender = try #require(LeafIndex(rawValue: entry.sender))
+                let path = try UpdatePath.decode(entry.updatePath)
+                let mutation = (rule: rule, sender: sender)
+                guard let mutated = try broken(path, mutation, tree: tree, vector: vector, provider: provider) else {
+                    continue
+                }
+                var merged = tree
+                expectRejection(rule.kind, "suite \(vector.cipherSuite) \(sender) \(rule)") {
+                    try merged.merge(mutated, from: sender, groupID: vector.groupId)
+                }
+                #expect(merged.treeHash == tree.treeHash, "a refused UpdatePath changed the tree")
+                checked += 1
+            }
+        }
+        #expect(checked > 0)
+    }
+
+    /// `path` of `sender` with `rule` broken and its leaf node re-signed with the sender's signature key, or nil when
+    /// the rule cannot be broken in this tree (no other key to copy, a path too short to repeat a key).
+    private func broken(
+        _ path: UpdatePath,
+        _ mutation: (rule: BrokenRule, sender: LeafIndex),
+        tree: RatchetTreeState,
+        vector: Vector,
+        provider: any CipherSuiteProvider
+    ) throws -> UpdatePath? {
+        let (rule, sender) = mutation
+        var mutated = path
+        let otherKey = (0..<tree.leafCount).lazy
+            .compactMap { LeafIndex(rawValue: UInt32($0)) }
+            .filter { $0 != sender }
+            .compactMap { tree.encryptionKey(at: $0.nodeIndex) }
+            .first
+        switch rule {
+        case .leafKeyUnchanged:
+            mutated.leafNode.encryptionKey = try #require(tree.encryptionKey(at: sender.nodeIndex))
+        case .leafKeyElsewhereInTree:
+            guard let otherKey else { return nil }
+            mutated.leafNode.encryptionKey = otherKey
+        case .pathKeyElsewhereInTree:
+            guard let otherKey, !mutated.nodes.isEmpty else { return nil }
+            mutated.nodes[0].encryptionKey = otherKey
+        case .pathKeyRepeated:
+            guard mutated.nodes.count >= 2 else { return nil }
+            mutated.nodes[1].encryptionKey = mutated.nodes[0].encryptionKey
+        case .sourceNotCommit: mutated.leafNode.source = .update
+        case .extensionNotInCapabilities:
+            mutated.leafNode.extensions.append(
+                Extension(extensionType: ExtensionType(rawValue: 0xF0F0), extensionData: [])
+            )
+        case .credentialNotInCapabilities: mutated.leafNode.capabilities.credentials = []
+        }
+        let signer = try #require(vector.leavesPrivate.first { $0.index == sender.rawValue })
+        try mutated.leafNode.sign(
+            groupID: vector.groupId,
+            leafIndex: sender,
+            privateKey: SignaturePrivateKey(SecretBytes(copying: signer.signaturePriv)),
+            provider: provider
+        )
+        return mutated
     }
 
     /// Every member's private state from the vector's path secrets.

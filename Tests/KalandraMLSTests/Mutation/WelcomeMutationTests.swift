@@ -109,7 +109,11 @@ import Testing
                 expectRejection(.decryptionFailed, what) { _ = try entry.open(mutated) }
                 expectRejection(.decryptionFailed, what + " (decrypted alone)") {
                     _ = try mutated.decryptGroupInfo(
-                        welcomeSecret: joined.keySchedule.welcomeSecret,
+                        welcomeSecret: KeySchedule.welcomeSecret(
+                            joinerSecret: joined.groupSecrets.joinerSecret,
+                            pskSecret: KeySchedule.zeroSecret(provider: entry.provider),
+                            provider: entry.provider
+                        ),
                         provider: entry.provider
                     )
                 }
