@@ -3,6 +3,7 @@ import Foundation
 import KalandraCore
 import KalandraCrypto
 import KalandraMLS
+import KalandraMLSVectors
 import Testing
 
 /// HPKE base mode against RFC 9180 Appendix A, against swift-crypto's own HPKE, and DeriveKeyPair against

@@ -233,15 +233,18 @@ enum MessageProtectionRunner: EntryRunner {
     }
 }
 
-/// A generator that returns given bytes, eight at a time, least significant byte first; past the end, zeros. It
-/// makes our protected messages the same on every run.
-struct ReplayGenerator: RandomNumberGenerator {
+/// A generator that returns given bytes, eight at a time, least significant byte first: the order in which
+/// `SecretBytes(randomCount:using:)` consumes them, so injected randomness can equal a vector's input (RFC 9180's
+/// `ikmE`) and our protected messages are the same on every run. Past the end it returns zeros. Tests only.
+public struct ReplayGenerator: RandomNumberGenerator {
     private var bytes: [UInt8]
     private var offset = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// A generator replaying `bytes`.
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    mutating func next() -> UInt64 {
+    /// The next eight bytes, least significant first.
+    public mutating func next() -> UInt64 {
         var word: UInt64 = 0
         for shift in 0..<8 where offset + shift < bytes.count {
             word |= UInt64(bytes[offset + shift]) << (8 * shift)

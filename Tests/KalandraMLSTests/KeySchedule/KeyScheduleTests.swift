@@ -1,5 +1,6 @@
 import KalandraCrypto
 import KalandraMLS
+import KalandraMLSVectors
 import Testing
 
 /// `KeySchedule` and `EpochSecrets` (RFC 9420 §8) beyond the vectors: input checks, the Welcome key and nonce,

@@ -1,5 +1,6 @@
 import KalandraCrypto
 import KalandraMLS
+import KalandraMLSVectors
 import Testing
 
 /// message-protection.json (RFC 9420 §6.2, §6.3) with one byte flipped: a PublicMessage's signature or membership
