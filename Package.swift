@@ -129,7 +129,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
-            exclude: ["Vectors"],
+            exclude: ["Vectors", "Interop/mlsrs-messages.json", "Interop/SOURCE.md"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
