@@ -154,37 +154,30 @@ import Testing
     /// The first bytes of the ciphertext are also the sample the sender-data key is derived from (§6.3.2), so a
     /// flip there fails the sender data and a flip past it fails the content; both are `decryptionFailed`.
     @Test func flippedPrivateMessageCiphertextIsRefused() throws {
-        var checked = 0
-        for epoch in try epochs() {
-            for (name, bytes) in epoch.privateMessages {
-                let message = try privateMessage(bytes)
-                for (position, ciphertext) in ByteFlip.variants(of: message.ciphertext) {
-                    var mutated = message
-                    mutated.ciphertext = ciphertext
-                    expectRejection(
-                        .decryptionFailed,
-                        "suite \(epoch.vector.cipherSuite) \(name) ciphertext byte \(position)"
-                    ) {
-                        _ = try epoch.unprotect(mutated)
-                    }
-                    checked += 1
-                }
-            }
-        }
-        #expect(checked == 2 * 3 * 3)
+        try expectEveryFlipDecryptionFailed(\.ciphertext, "ciphertext")
     }
 
     @Test func flippedEncryptedSenderDataIsRefused() throws {
+        try expectEveryFlipDecryptionFailed(\.encryptedSenderData, "sender data")
+    }
+
+    /// Flips bytes of `field` in every private message of both suites; each must fail to decrypt.
+    private func expectEveryFlipDecryptionFailed(
+        _ field: WritableKeyPath<PrivateMessage, [UInt8]>,
+        _ label: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         var checked = 0
         for epoch in try epochs() {
             for (name, bytes) in epoch.privateMessages {
                 let message = try privateMessage(bytes)
-                for (position, senderData) in ByteFlip.variants(of: message.encryptedSenderData) {
+                for (position, flipped) in ByteFlip.variants(of: message[keyPath: field]) {
                     var mutated = message
-                    mutated.encryptedSenderData = senderData
+                    mutated[keyPath: field] = flipped
                     expectRejection(
                         .decryptionFailed,
-                        "suite \(epoch.vector.cipherSuite) \(name) sender data byte \(position)"
+                        "suite \(epoch.vector.cipherSuite) \(name) \(label) byte \(position)",
+                        sourceLocation: sourceLocation
                     ) {
                         _ = try epoch.unprotect(mutated)
                     }
@@ -192,7 +185,7 @@ import Testing
                 }
             }
         }
-        #expect(checked == 2 * 3 * 3)
+        #expect(checked == 2 * 3 * 3, sourceLocation: sourceLocation)
     }
 
     /// The signature inside a PrivateMessage, flipped and encrypted again under the same keys, decrypts but fails
