@@ -51,16 +51,11 @@ public final class LogStore: Storage {
     // MARK: Writing
 
     public func write(_ batch: WriteBatch, durability: Durability) throws(StorageError) {
-        try checkLimits(batch)
+        let byteCount = try checkLimits(batch)
         let waiter = Waiter()
-        let leads = queue.withLock { queue in
-            queue.pending.append(
-                Pending(batch: batch, durability: durability, byteCount: batch.byteCount, waiter: .thread(waiter))
-            )
-            if queue.leaderActive { return false }
-            queue.leaderActive = true
-            return true
-        }
+        let leads = enqueue(
+            Pending(batch: batch, durability: durability, byteCount: byteCount, waiter: .thread(waiter))
+        )
         if leads { leadOneGroup() }
         while true {
             waiter.semaphore.wait()
@@ -76,24 +71,27 @@ public final class LogStore: Storage {
     /// (a Dispatch thread outside the cooperative pool) leads the groups of suspended writers, so thousands of
     /// concurrent appenders cost no threads and no context switches beyond the commit thread's.
     public func write(_ batch: WriteBatch, durability: Durability) async throws(StorageError) {
-        try checkLimits(batch)
+        let byteCount = try checkLimits(batch)
         let result: Result<Void, StorageError> = await withUnsafeContinuation { continuation in
-            let wakeCommitQueue = queue.withLock { queue in
-                queue.pending.append(
-                    Pending(
-                        batch: batch,
-                        durability: durability,
-                        byteCount: batch.byteCount,
-                        waiter: .task(continuation)
-                    )
-                )
-                if queue.leaderActive { return false }
-                queue.leaderActive = true
-                return true
-            }
-            if wakeCommitQueue { commitQueue.async { self.leadOneGroup() } }
+            let pending = Pending(
+                batch: batch,
+                durability: durability,
+                byteCount: byteCount,
+                waiter: .task(continuation)
+            )
+            if enqueue(pending) { commitQueue.async { self.leadOneGroup() } }
         }
         try result.get()
+    }
+
+    /// Queues `pending`; true when no leader was active, so the caller must see that one leads.
+    private func enqueue(_ pending: Pending) -> Bool {
+        queue.withLock { queue in
+            queue.pending.append(pending)
+            if queue.leaderActive { return false }
+            queue.leaderActive = true
+            return true
+        }
     }
 
     /// Commits the batches at the head of the queue as one group, hands leadership to the first writer still
@@ -145,7 +143,8 @@ public final class LogStore: Storage {
         try backend.sync()
     }
 
-    private func checkLimits(_ batch: WriteBatch) throws(StorageError) {
+    /// Checks `batch` against the limits; returns its byte count, which group commit needs too.
+    private func checkLimits(_ batch: WriteBatch) throws(StorageError) -> Int {
         guard batch.operations.count <= limits.maximumBatchOperations else {
             throw .limitExceeded(
                 what: "operations in a batch",
@@ -153,8 +152,9 @@ public final class LogStore: Storage {
                 found: batch.operations.count
             )
         }
-        guard batch.byteCount <= limits.maximumBatchBytes else {
-            throw .limitExceeded(what: "bytes in a batch", limit: limits.maximumBatchBytes, found: batch.byteCount)
+        let byteCount = batch.byteCount
+        guard byteCount <= limits.maximumBatchBytes else {
+            throw .limitExceeded(what: "bytes in a batch", limit: limits.maximumBatchBytes, found: byteCount)
         }
         for operation in batch.operations {
             switch operation {
@@ -175,6 +175,7 @@ public final class LogStore: Storage {
                 try checkName(key)
             }
         }
+        return byteCount
     }
 
     private func checkName(_ key: StateKey) throws(StorageError) {
