@@ -167,9 +167,9 @@ struct RocksDBFixture: StorageFixture {
         let files = try folder.files()
         #expect(files.contains { $0.name.hasPrefix("MANIFEST") })
         for file in files {
-            keysFound += keys.filter { Self.contains(file.bytes, $0) }.count
-            ciphertextsFound += ciphertexts.filter { Self.contains(file.bytes, $0) }.count
-            if Self.contains(file.bytes, pattern) { patternsFound += 1 }
+            keysFound += keys.filter { ByteSearch.contains(file.bytes, $0) }.count
+            ciphertextsFound += ciphertexts.filter { ByteSearch.contains(file.bytes, $0) }.count
+            if ByteSearch.contains(file.bytes, pattern) { patternsFound += 1 }
         }
         return (keysFound, ciphertextsFound, patternsFound)
     }
@@ -186,23 +186,5 @@ struct RocksDBFixture: StorageFixture {
         #expect(found.keysFound > 0, "deletion alone left no key on disk; the purge step would be unnecessary")
         // Payloads are encrypted at rest: the plaintext pattern never reaches the disk at all.
         #expect(found.patternsFound == 0)
-    }
-
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        let first = needle[0]
-        return haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { pin in
-                var index = 0
-                let last = hay.count - pin.count
-                while index <= last {
-                    if hay[index] == first, memcmp(hay.baseAddress! + index, pin.baseAddress!, pin.count) == 0 {
-                        return true
-                    }
-                    index += 1
-                }
-                return false
-            }
-        }
     }
 }

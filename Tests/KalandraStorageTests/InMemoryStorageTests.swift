@@ -161,7 +161,7 @@ struct InMemoryFixture: StorageFixture {
         #expect(payloads.count == 2)
         #expect(keys.count == 2)
         for stored in payloads {
-            #expect(!contains(stored.value, pattern), "a payload is stored in the clear")
+            #expect(!ByteSearch.contains(stored.value, pattern), "a payload is stored in the clear")
         }
         // Same plaintext, different keys, different ciphertexts.
         #expect(payloads[0].value != payloads[1].value)
@@ -247,12 +247,5 @@ struct InMemoryFixture: StorageFixture {
         #expect(StateKey(.groupState, [1]) < StateKey(.groupState, [1, 0]))
         #expect(!(StateKey(.groupState, [2]) < StateKey(.groupState, [1])))
         #expect(StateKey(.audit, [0xAB]).description == "audit/ab")
-    }
-
-    private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard haystack.count >= needle.count else { return false }
-        return (0...(haystack.count - needle.count)).contains {
-            haystack[$0..<($0 + needle.count)].elementsEqual(needle)
-        }
     }
 }
