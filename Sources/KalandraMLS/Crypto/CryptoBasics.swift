@@ -20,12 +20,23 @@ extension CipherSuiteProvider {
         context: [UInt8],
         length: Int
     ) throws(MLSError) -> SecretBytes {
+        try expandWithLabel(secret: secret, labelBytes: Array(label.utf8), context: context, length: length)
+    }
+
+    /// `ExpandWithLabel` with the label given as bytes: `KDFLabel.label` is `opaque<V>`, and an application's
+    /// exporter label (§8.5) need not be UTF-8, which the `String` form cannot carry.
+    func expandWithLabel(
+        secret: SecretBytes,
+        labelBytes: [UInt8],
+        context: [UInt8],
+        length: Int
+    ) throws(MLSError) -> SecretBytes {
         guard let length16 = UInt16(exactly: length) else {
             throw MLSError(.invalidValue("ExpandWithLabel length \(length) does not fit in uint16"))
         }
         var writer = TLSWriter()
         writer.writeUInt16(length16)
-        writer.writeOpaque(mlsLabel(label))
+        writer.writeOpaque(mlsLabel(labelBytes))
         writer.writeOpaque(context)
         return try expand(pseudorandomKey: secret, info: writer.bytes, length: length)
     }
@@ -105,10 +116,10 @@ extension CipherSuiteProvider {
     /// `struct { opaque label<V> = "MLS 1.0 " + label; opaque content<V>; }`: SignContent and EncryptContext.
     private func labeledContent(_ label: String, _ content: [UInt8]) -> [UInt8] {
         var writer = TLSWriter()
-        writer.writeOpaque(mlsLabel(label))
+        writer.writeOpaque(mlsLabel(Array(label.utf8)))
         writer.writeOpaque(content)
         return writer.bytes
     }
 
-    private func mlsLabel(_ label: String) -> [UInt8] { Array("MLS 1.0 ".utf8) + Array(label.utf8) }
+    private func mlsLabel(_ label: [UInt8]) -> [UInt8] { Array("MLS 1.0 ".utf8) + label }
 }

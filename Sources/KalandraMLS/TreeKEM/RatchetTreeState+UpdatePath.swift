@@ -157,9 +157,11 @@ extension RatchetTreeState {
         var pathNodes: [UpdatePathNode] = []
         for (index, entry) in filtered.enumerated() {
             var ciphertexts: [HPKECiphertext] = []
+            // One plain copy of the path secret for this node's recipients, wiped when they all have it.
+            var plaintext = pathSecrets[index].withUnsafeBytes { Array($0) }
+            defer { Zeroize.bytes(&plaintext) }
             for node in updated.resolution(of: entry.copathChild, excluding: newMembers) {
                 guard let publicKey = updated.encryptionKey(at: node) else { continue }
-                let plaintext = pathSecrets[index].withUnsafeBytes { Array($0) }
                 ciphertexts.append(
                     try provider.encryptWithLabel(
                         publicKey: publicKey,
