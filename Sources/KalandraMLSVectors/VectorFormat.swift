@@ -14,8 +14,7 @@ public enum VectorFormat: String, CaseIterable, Sendable {
     case treeOperations = "tree-operations"
     case treeValidation = "tree-validation"
     case treeKEM = "treekem"
-    /// The passive-client scenarios (`passive-client-*.json`); recognised, and every entry skipped until the group
-    /// engine that can follow a group through commits exists.
+    /// The passive-client scenarios (`passive-client-*.json`): join by Welcome, then follow the group's commits.
     case passiveClient = "passive-client"
 
     /// Keys that an entry of this format must have. No format's set is a subset of another's for the entries the

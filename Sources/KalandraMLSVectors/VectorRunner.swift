@@ -96,22 +96,8 @@ public enum VectorRunner {
         case .treeOperations: try run(TreeOperationsRunner.self, data, format)
         case .treeValidation: try run(TreeValidationRunner.self, data, format)
         case .treeKEM: try run(TreeKEMRunner.self, data, format)
-        case .passiveClient: skipPassiveClient(entries)
+        case .passiveClient: try run(PassiveClientRunner.self, data, format)
         }
-    }
-
-    /// Every passive-client entry is skipped: following a group through commits needs the group engine.
-    private static func skipPassiveClient(_ entries: [[String: Any]]) -> VectorReport {
-        let results = entries.enumerated().map { index, entry in
-            VectorEntryResult(
-                index: index,
-                cipherSuite: (entry["cipher_suite"] as? NSNumber)?.uint16Value,
-                summary: nil,
-                itemCount: 0,
-                outcome: .skipped("passive-client scenarios need the group engine, which is not implemented yet")
-            )
-        }
-        return VectorReport(format: .passiveClient, entries: results)
     }
 
     private static func run<Runner: EntryRunner>(

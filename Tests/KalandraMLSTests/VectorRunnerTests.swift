@@ -11,6 +11,7 @@ import Testing
         "messages.json": .messages, "transcript-hashes.json": .transcriptHashes,
         "message-protection.json": .messageProtection, "welcome.json": .welcome,
         "tree-operations.json": .treeOperations, "tree-validation.json": .treeValidation, "treekem.json": .treeKEM,
+        "passive-client-welcome.json": .passiveClient, "passive-client-handling-commit.json": .passiveClient,
     ]
 
     static func contents(of fileName: String) throws -> Data {
@@ -38,7 +39,7 @@ import Testing
     @Test func everyPublishedFileIsCovered() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: VectorLoader.directory.path)
         #expect(Set(files.filter { $0.hasSuffix(".json") }) == Set(Self.formats.keys))
-        #expect(Set(Self.formats.values) == Set(VectorFormat.allCases).subtracting([.passiveClient]))
+        #expect(Set(Self.formats.values) == Set(VectorFormat.allCases))
     }
 
     @Test(arguments: [
@@ -164,15 +165,34 @@ import Testing
         #expect(report.failureLines.allSatisfy { $0.contains("missing field") })
     }
 
-    @Test func passiveClientScenariosAreRecognisedAndSkipped() throws {
-        let entry: [String: Any] = [
-            "cipher_suite": 1, "external_psks": [], "key_package": "00", "signature_priv": "00",
-            "encryption_priv": "00", "init_priv": "00", "welcome": "00", "ratchet_tree": NSNull(),
-            "initial_epoch_authenticator": "00", "epochs": [],
-        ]
-        let report = try VectorRunner.run(data: JSONSerialization.data(withJSONObject: [entry, entry]))
+    @Test(arguments: ["passive-client-welcome.json", "passive-client-handling-commit.json"])
+    func passiveClientSamplesPass(_ fileName: String) throws {
+        let report = try VectorRunner.run(data: Self.contents(of: fileName))
         #expect(report.format == .passiveClient)
-        #expect(report.totals == "0 passed, 0 failed, 2 skipped")
-        #expect(report.entries.map(\.cipherSuite) == [1, 1])
+        #expect(report.failedCount == 0 && report.skippedCount == 0, "\(report.failureLines)")
+        #expect(report.entries.count >= 2)
+    }
+
+    /// A wrong epoch authenticator, a commit with one flipped bit, and a missing PSK each fail the entry.
+    @Test func passiveClientRunnerFailsOnCorruptedScenarios() throws {
+        let data = try Self.contents(of: "passive-client-handling-commit.json")
+        var entries = try #require(JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        entries = Array(entries.prefix(1))
+        var epochs = try #require(entries[0]["epochs"] as? [[String: Any]])
+        let authenticator = try #require(epochs[1]["epoch_authenticator"] as? String)
+        let commit = try #require(epochs[0]["commit"] as? String)
+        var wrongAuthenticator = entries[0]
+        epochs[1]["epoch_authenticator"] = String(authenticator.reversed())
+        wrongAuthenticator["epochs"] = epochs
+        var flippedCommit = entries[0]
+        epochs = try #require(entries[0]["epochs"] as? [[String: Any]])
+        epochs[0]["commit"] = String(commit.dropLast()) + (commit.hasSuffix("0") ? "1" : "0")
+        flippedCommit["epochs"] = epochs
+        let report = try VectorRunner.run(
+            data: JSONSerialization.data(withJSONObject: [entries[0], wrongAuthenticator, flippedCommit])
+        )
+        #expect(report.entries.map { $0.outcome == .passed } == [true, false, false], "\(report.failureLines)")
+        #expect(report.failureLines.contains { $0.contains("epoch 1 authenticator differs") })
+        #expect(report.failureLines.contains { $0.contains("epoch 0 commit") })
     }
 }

@@ -35,7 +35,15 @@ extension RatchetTreeState {
     /// verifies for `groupID`, and the path has one node per node of the sender's filtered direct path. Then it
     /// blanks the direct path, sets the new keys with empty unmerged leaves, computes the parent hashes root first
     /// and checks the leaf node's `parent_hash` against them (§7.9.2). Nothing changes when it throws.
-    public mutating func merge(_ path: UpdatePath, from sender: LeafIndex, groupID: [UInt8]) throws(MLSError) {
+    ///
+    /// `isNewLeaf` is for an external commit (§12.4.3.2): the joiner's leaf was just added with the path's own leaf
+    /// node, so its key is not compared with itself.
+    public mutating func merge(
+        _ path: UpdatePath,
+        from sender: LeafIndex,
+        groupID: [UInt8],
+        isNewLeaf: Bool = false
+    ) throws(MLSError) {
         guard let currentLeaf = leafNode(at: sender) else {
             throw MLSError(
                 .invalidValue("UpdatePath sender \(sender) is blank or outside the tree"),
@@ -45,13 +53,13 @@ extension RatchetTreeState {
         guard case .commit(let signedParentHash) = path.leafNode.source else {
             throw MLSError(.updatePathLeafSourceNotCommit, context: "§7.3, §12.4.2")
         }
-        guard path.leafNode.encryptionKey != currentLeaf.encryptionKey else {
+        guard isNewLeaf || path.leafNode.encryptionKey != currentLeaf.encryptionKey else {
             throw MLSError(.updatePathLeafKeyUnchanged, context: "\(sender)")
         }
         if let violation = capabilityViolation(of: path.leafNode, at: sender) {
             throw MLSError(.updatePathLeafNodeInvalid, context: violation.description)
         }
-        try checkUpdatePathKeysAreNew(path)
+        try checkUpdatePathKeysAreNew(path, ignoring: isNewLeaf ? sender.nodeIndex : nil)
         try path.leafNode.verifySignature(groupID: groupID, leafIndex: sender, provider: provider)
         let filtered = filteredDirectPathWithCopath(of: sender)
         guard filtered.count == path.nodes.count else {
@@ -75,11 +83,11 @@ extension RatchetTreeState {
     /// Throws `updatePathDuplicateEncryptionKey` when a key of `path` (its leaf node's, or a path node's) is the
     /// encryption key of a node of the tree, or occurs twice in the path (§7.3, §12.4.2: every encryption key in the
     /// tree is unique). The path holds at most one key per level, so this is linear in the tree's size.
-    private func checkUpdatePathKeysAreNew(_ path: UpdatePath) throws(MLSError) {
+    private func checkUpdatePathKeysAreNew(_ path: UpdatePath, ignoring ignored: NodeIndex?) throws(MLSError) {
         var treeKeys: [HPKEPublicKey: NodeIndex] = [:]
         for position in nodes.indices {
             let index = NodeIndex(UInt32(position))
-            if let key = encryptionKey(at: index) { treeKeys[key] = index }
+            if index != ignored, let key = encryptionKey(at: index) { treeKeys[key] = index }
         }
         var pathKeys: Set<HPKEPublicKey> = []
         let keys = [path.leafNode.encryptionKey] + path.nodes.map(\.encryptionKey)

@@ -42,6 +42,39 @@ public struct TreeKEMPrivateState: Sendable {
         return keyPair.publicKey
     }
 
+    /// Drops the private keys of parent nodes that are blank in `tree`: proposals blank nodes (§12.1.2, §12.1.3),
+    /// and a key for a blank node must not be used again.
+    mutating func dropKeys(ofBlankNodesIn tree: RatchetTreeState) {
+        for node in Array(privateKeys.keys) where node != leaf.nodeIndex && tree.isBlank(node) {
+            privateKeys[node] = nil
+        }
+    }
+
+    /// Replaces the leaf's private key, when an Update proposal of this member is committed (§12.1.2).
+    mutating func replaceLeafPrivateKey(_ key: HPKEPrivateKey) {
+        privateKeys[leaf.nodeIndex] = key
+    }
+
+    /// Derives the private keys of `committer`'s filtered direct path from `node` upwards, starting from
+    /// `pathSecret` (a Welcome's `path_secret`, §12.4.3.1), and checks each public key against `tree`.
+    mutating func setPathSecrets(
+        from pathSecret: SecretBytes,
+        at node: NodeIndex,
+        committer: LeafIndex,
+        tree: RatchetTreeState
+    ) throws(MLSError) {
+        guard let filtered = tree.filteredDirectPath(of: committer), let start = filtered.firstIndex(of: node) else {
+            throw MLSError(.pathSecretMismatch, context: "\(node) is not on the committer's filtered direct path")
+        }
+        var current = pathSecret
+        for parent in filtered[start...] {
+            guard try setPathSecret(current, at: parent, provider: tree.provider) == tree.encryptionKey(at: parent) else {
+                throw MLSError(.pathSecretMismatch, context: "\(parent)")
+            }
+            current = try tree.provider.deriveSecret(secret: current, label: "path")
+        }
+    }
+
     /// Whether every private key held belongs to a non-blank node of `tree` with the matching public key, and the
     /// leaf is in the tree.
     public func isConsistent(with tree: RatchetTreeState) -> Bool {

@@ -1,0 +1,232 @@
+import KalandraCore
+import KalandraCrypto
+import Testing
+
+@testable import KalandraMLS
+
+/// The group engine end to end among clients of our own: create, add, join, commit, remove, application messages,
+/// external commits and external proposals, with every member agreeing on the epoch's secrets.
+@Suite struct GroupLifecycleTests {
+    /// Every active member's group is in the same epoch with the same authenticator, exporter and tree hash.
+    static func expectAgreement(_ clients: [TestClient], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let groups = clients.compactMap(\.group)
+        guard let first = groups.first else { return }
+        for group in groups.dropFirst() {
+            #expect(group.epoch == first.epoch, sourceLocation: sourceLocation)
+            #expect(group.epochAuthenticator.testBytes == first.epochAuthenticator.testBytes, sourceLocation: sourceLocation)
+            #expect(group.tree.treeHash == first.tree.treeHash, sourceLocation: sourceLocation)
+            #expect(
+                try group.exporter(label: "test", context: [1], length: 32).testBytes
+                    == first.exporter(label: "test", context: [1], length: 32).testBytes,
+                sourceLocation: sourceLocation
+            )
+        }
+    }
+
+    @Test(arguments: [GroupConfiguration.HandshakeWireFormat.publicMessage, .privateMessage])
+    func threeMembersThroughAddsCommitsAndRemoves(_ format: GroupConfiguration.HandshakeWireFormat) throws {
+        var generator = DeterministicGenerator(seed: 1)
+        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
+        let configuration = GroupConfiguration(handshakeWireFormat: format)
+        var alice = TestClient("alice", provider: provider, using: &generator)
+        var bob = TestClient("bob", provider: provider, using: &generator)
+        var carol = TestClient("carol", provider: provider, using: &generator)
+        try alice.createGroup("room", configuration: configuration, using: &generator)
+
+        // Alice adds Bob and Carol in one commit without a path.
+        let bobPackage = try bob.keyPackage(using: &generator)
+        let carolPackage = try carol.keyPackage(using: &generator)
+        var output = try alice.group!.commit(
+            CommitOptions(proposals: [.add(AddProposal(keyPackage: bobPackage)), .add(AddProposal(keyPackage: carolPackage))]),
+            using: &generator
+        )
+        #expect(alice.group!.epoch == 0)
+        try alice.group!.confirmPendingCommit()
+        #expect(alice.group!.epoch == 1)
+        let welcome = try #require(output.welcome)
+        try bob.join(welcome, configuration: configuration)
+        try carol.join(welcome, configuration: configuration)
+        try Self.expectAgreement([alice, bob, carol])
+        #expect(bob.group!.memberCount == 3)
+
+        // Bob commits with a path; the others process it.
+        output = try bob.group!.commit(CommitOptions(), using: &generator)
+        try bob.group!.confirmPendingCommit()
+        try alice.receive(output.commit)
+        try carol.receive(output.commit)
+        try Self.expectAgreement([alice, bob, carol])
+
+        // Application messages both ways.
+        let hello = try carol.group!.encrypt(Array("hello".utf8), using: &generator)
+        let received = try alice.receive(hello)
+        guard case .application(let data) = received.content else { Issue.record("not application"); return }
+        #expect(data == Array("hello".utf8))
+        #expect(received.sender == .member(carol.group!.ownLeaf))
+        guard case .application(let atBob) = try bob.receive(hello).content else { Issue.record("not application"); return }
+        #expect(atBob == Array("hello".utf8))
+
+        // Alice proposes Bob's removal; Carol commits it by reference.
+        let proposal = try alice.group!.propose(.remove(RemoveProposal(removed: bob.group!.ownLeaf)), using: &generator)
+        try carol.receive(proposal)
+        try bob.receive(proposal)
+        output = try carol.group!.commit(CommitOptions(), using: &generator)
+        try carol.group!.confirmPendingCommit()
+        try alice.receive(output.commit)
+        let atRemoved = try bob.receive(output.commit)
+        guard case .commit(let staged) = atRemoved.content else { Issue.record("not a commit"); return }
+        #expect(staged.removesSelf)
+        #expect(!bob.group!.isActive)
+        #expect(throws: MLSError.self) { try bob.group!.encrypt([1], using: &generator) }
+        try Self.expectAgreement([alice, carol])
+        #expect(alice.group!.memberCount == 2)
+
+        // Bob, removed, cannot read what follows.
+        let secret = try alice.group!.encrypt(Array("after".utf8), using: &generator)
+        #expect(throws: MLSError.self) { try bob.receive(secret) }
+        try carol.receive(secret)
+    }
+
+    @Test func lateApplicationMessageOfThePreviousEpochIsRead() throws {
+        var generator = DeterministicGenerator(seed: 2)
+        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
+        var alice = TestClient("alice", provider: provider, using: &generator)
+        var bob = TestClient("bob", provider: provider, using: &generator)
+        try alice.createGroup("late", using: &generator)
+        let package = try bob.keyPackage(using: &generator)
+        let output = try alice.group!.commit(CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]), using: &generator)
+        try alice.group!.confirmPendingCommit()
+        try bob.join(try #require(output.welcome))
+        let late = try bob.group!.encrypt([7, 7], using: &generator)
+        let commit = try alice.group!.commit(CommitOptions(), using: &generator)
+        try alice.group!.confirmPendingCommit()
+        try bob.receive(commit.commit)
+        let processed = try alice.receive(late)
+        #expect(processed.epoch == 1)
+        #expect(alice.group!.epoch == 2)
+        // A second delivery of the same message is refused: its key was used.
+        #expect(throws: MLSError.self) { try alice.receive(late) }
+    }
+
+    @Test func externalCommitJoinsAndResyncs() throws {
+        var generator = DeterministicGenerator(seed: 3)
+        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
+        var alice = TestClient("alice", provider: provider, using: &generator)
+        var dave = TestClient("dave", provider: provider, using: &generator)
+        try alice.createGroup("open", using: &generator)
+        let (leaf, _) = try dave.leafNode(using: &generator)
+        let join = try MLSGroup.joinByExternalCommit(
+            groupInfo: alice.group!.groupInfo(),
+            leafNode: leaf,
+            signaturePrivateKey: dave.signatureKeys.privateKey,
+            using: &generator
+        )
+        dave.group = join.group
+        try alice.receive(join.commit)
+        try Self.expectAgreement([alice, dave])
+        #expect(alice.group!.memberCount == 2)
+
+        // Dave loses his state and rejoins, removing his old leaf.
+        let oldLeaf = dave.group!.ownLeaf
+        let rejoin = try MLSGroup.joinByExternalCommit(
+            groupInfo: alice.group!.groupInfo(),
+            leafNode: leaf,
+            signaturePrivateKey: dave.signatureKeys.privateKey,
+            resyncing: oldLeaf,
+            using: &generator
+        )
+        dave.group = rejoin.group
+        try alice.receive(rejoin.commit)
+        try Self.expectAgreement([alice, dave])
+        #expect(alice.group!.memberCount == 2)
+    }
+
+    @Test func externalSenderProposesARemovalThatAMemberCommits() throws {
+        var generator = DeterministicGenerator(seed: 4)
+        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
+        let server = provider.generateSignatureKeyPair(using: &generator)
+        let senders = ExternalSender.extensionValue([
+            ExternalSender(signatureKey: server.publicKey, credential: .basic(identity: Array("server".utf8)))
+        ])
+        var alice = TestClient("alice", provider: provider, using: &generator)
+        var bob = TestClient("bob", provider: provider, using: &generator)
+        try alice.createGroup("moderated", extensions: [senders], using: &generator)
+        let package = try bob.keyPackage(using: &generator)
+        let output = try alice.group!.commit(CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]), using: &generator)
+        try alice.group!.confirmPendingCommit()
+        try bob.join(try #require(output.welcome))
+
+        let removal = try MLSGroup.externalProposal(
+            .remove(RemoveProposal(removed: bob.group!.ownLeaf)),
+            groupID: alice.group!.groupID,
+            epoch: alice.group!.epoch,
+            senderIndex: 0,
+            signaturePrivateKey: server.privateKey,
+            provider: provider
+        )
+        let processed = try alice.receive(removal)
+        #expect(processed.sender == .external(senderIndex: 0))
+        let commit = try alice.group!.commit(CommitOptions(), using: &generator)
+        try alice.group!.confirmPendingCommit()
+        #expect(alice.group!.memberCount == 1)
+
+        // A proposal signed by a key that is not the listed external sender is refused.
+        let impostor = provider.generateSignatureKeyPair(using: &generator)
+        let forged = try MLSGroup.externalProposal(
+            .remove(RemoveProposal(removed: alice.group!.ownLeaf)),
+            groupID: alice.group!.groupID,
+            epoch: alice.group!.epoch,
+            senderIndex: 0,
+            signaturePrivateKey: impostor.privateKey,
+            provider: provider
+        )
+        expectError(.signatureInvalid) { try alice.receive(forged) }
+        _ = commit
+    }
+
+    @Test func updateProposalOfAMemberIsCommittedByAnother() throws {
+        var generator = DeterministicGenerator(seed: 5)
+        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
+        var alice = TestClient("alice", provider: provider, using: &generator)
+        var bob = TestClient("bob", provider: provider, using: &generator)
+        var carol = TestClient("carol", provider: provider, using: &generator)
+        try alice.createGroup("updates", using: &generator)
+        let packages = [try bob.keyPackage(using: &generator), try carol.keyPackage(using: &generator)]
+        let output = try alice.group!.commit(
+            CommitOptions(proposals: packages.map { .add(AddProposal(keyPackage: $0)) }),
+            using: &generator
+        )
+        try alice.group!.confirmPendingCommit()
+        try bob.join(try #require(output.welcome))
+        try carol.join(try #require(output.welcome))
+        let update = try bob.group!.proposeUpdate(using: &generator)
+        try alice.receive(update)
+        try carol.receive(update)
+        let commit = try alice.group!.commit(CommitOptions(), using: &generator)
+        try alice.group!.confirmPendingCommit()
+        try bob.receive(commit.commit)
+        try carol.receive(commit.commit)
+        try Self.expectAgreement([alice, bob, carol])
+    }
+
+    @Test func losingCommitIsDiscardedWhenTheWinnerIsMerged() throws {
+        var generator = DeterministicGenerator(seed: 6)
+        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
+        var alice = TestClient("alice", provider: provider, using: &generator)
+        var bob = TestClient("bob", provider: provider, using: &generator)
+        try alice.createGroup("race", using: &generator)
+        let package = try bob.keyPackage(using: &generator)
+        let output = try alice.group!.commit(CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]), using: &generator)
+        try alice.group!.confirmPendingCommit()
+        try bob.join(try #require(output.welcome))
+        // Both commit in epoch 1; the server orders Bob's first.
+        let aliceCommit = try alice.group!.commit(CommitOptions(), using: &generator)
+        let bobCommit = try bob.group!.commit(CommitOptions(), using: &generator)
+        #expect(throws: MLSError.self) { try alice.group!.commit(CommitOptions(), using: &generator) }
+        try bob.group!.confirmPendingCommit()
+        try alice.receive(bobCommit.commit)
+        #expect(!alice.group!.hasPendingCommit)
+        try Self.expectAgreement([alice, bob])
+        // Alice's losing commit is now for a past epoch.
+        #expect(throws: MLSError.self) { try bob.receive(aliceCommit.commit) }
+    }
+}
