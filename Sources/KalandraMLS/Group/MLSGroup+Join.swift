@@ -56,6 +56,15 @@ extension MLSGroup {
         }
         guard let tree else { throw MLSError(.ratchetTreeMissing) }
         let groupContext = joined.groupInfo.groupContext
+        // A branch or a reinitialised group starts at epoch 1 (§11.2, §11.3); which members may be in it is the
+        // application's to judge from their credentials.
+        let resumes = groupSecrets.psks.contains { psk in
+            if case .resumption(let usage, _, _) = psk.key { return usage != .application }
+            return false
+        }
+        guard !resumes || groupContext.epoch == 1 else {
+            throw MLSError(.invalidValue("a resumed group's Welcome is not for epoch 1"), context: "§11.2, §11.3")
+        }
         try tree.validate(groupID: groupContext.groupID, treeHash: groupContext.treeHash, nowSeconds: nowSeconds)
         guard let ownLeaf = tree.nonBlankLeaves.first(where: { tree.leafNode(at: $0) == keyPackage.leafNode }) else {
             throw MLSError(.joinerLeafNotInTree)

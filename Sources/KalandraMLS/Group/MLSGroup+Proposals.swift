@@ -71,11 +71,13 @@ extension MLSGroup {
             try effects.tree.remove(leaf)
             effects.removed.append(leaf)
         }
+        var memberCount = effects.tree.nonBlankLeaves.count
         for item in covered {
             guard case .add(let proposal) = item.proposal else { continue }
-            guard effects.tree.nonBlankLeaves.count < Int(configuration.maximumLeafCount) else {
+            memberCount += 1
+            guard memberCount <= Int(configuration.maximumLeafCount) else {
                 throw MLSError(
-                    .lengthLimitExceeded(length: effects.tree.nonBlankLeaves.count + 1, limit: Int(configuration.maximumLeafCount)),
+                    .lengthLimitExceeded(length: memberCount, limit: Int(configuration.maximumLeafCount)),
                     context: "group members"
                 )
             }

@@ -44,6 +44,9 @@ public struct MLSGroup: Sendable {
     var pendingCommit: PendingCommit?
     /// Private keys of this member's Update proposals, by public key, until a commit covers one (§12.1.2).
     var pendingUpdateKeys: [HPKEPublicKey: HPKEPrivateKey]
+    /// The resumption PSK usage the next commit may carry: set only while a branch or reinitialised group makes
+    /// its initial commit (§11.2, §11.3); every other commit refuses `branch` and `reinit` PSKs (§12.2).
+    var resumptionUsageAllowed: ResumptionPSKUsage? = nil
 
     /// This member's leaf.
     public var ownLeaf: LeafIndex { privateTree.leaf }

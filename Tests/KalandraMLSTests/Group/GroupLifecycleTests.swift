@@ -230,3 +230,101 @@ import Testing
         #expect(throws: MLSError.self) { try bob.receive(aliceCommit.commit) }
     }
 }
+
+/// PSKs, ReInit and branching (RFC 9420 §8.4, §11.2, §11.3).
+@Suite struct GroupResumptionTests {
+    /// Alice and Bob in epoch 1, from a Welcome.
+    static func pair(seed: UInt64) throws -> (TestClient, TestClient, DeterministicGenerator) {
+        var generator = DeterministicGenerator(seed: seed)
+        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
+        var alice = TestClient("alice", provider: provider, using: &generator)
+        var bob = TestClient("bob", provider: provider, using: &generator)
+        try alice.createGroup("first", using: &generator)
+        let package = try bob.keyPackage(using: &generator)
+        let output = try alice.group!.commit(CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]), using: &generator)
+        try alice.group!.confirmPendingCommit()
+        try bob.join(try #require(output.welcome))
+        return (alice, bob, generator)
+    }
+
+    @Test func externalPSKProposalEntersTheKeySchedule() throws {
+        var (alice, bob, generator) = try Self.pair(seed: 11)
+        let id = Array("shared psk".utf8)
+        let store = PreSharedKeyStore(external: [id: SecretBytes(copying: [UInt8](repeating: 9, count: 32))])
+        let psk = PreSharedKeyID(key: .external(id: id), nonce: [UInt8](repeating: 1, count: 32))
+        let output = try alice.group!.commit(
+            CommitOptions(proposals: [.preSharedKey(PreSharedKeyProposal(psk: psk))]),
+            psks: store,
+            using: &generator
+        )
+        try alice.group!.confirmPendingCommit()
+        // Without the PSK Bob cannot follow; with it he agrees.
+        var without = bob
+        expectError(.pskNotFound) { try without.receive(output.commit) }
+        try bob.receive(output.commit, psks: store)
+        try GroupLifecycleTests.expectAgreement([alice, bob])
+        // A different PSK value gives another epoch: the confirmation tag fails.
+        let otherStore = PreSharedKeyStore(external: [id: SecretBytes(copying: [UInt8](repeating: 8, count: 32))])
+        expectError(.confirmationTagInvalid) { try without.receive(output.commit, psks: otherStore) }
+    }
+
+    @Test func reInitClosesTheGroupAndItsSuccessorIsJoinedWithTheResumptionPSK() throws {
+        var (alice, bob, generator) = try Self.pair(seed: 12)
+        let reInit = ReInitProposal(
+            groupID: Array("second".utf8),
+            version: .mls10,
+            cipherSuite: .x25519ChaCha20Poly1305Sha256Ed25519,
+            extensions: []
+        )
+        let output = try alice.group!.commit(CommitOptions(proposals: [.reInit(reInit)]), using: &generator)
+        try alice.group!.confirmPendingCommit()
+        try bob.receive(output.commit)
+        #expect(bob.group!.pendingReInit == reInit)
+        #expect(!bob.group!.isActive)
+        #expect(throws: MLSError.self) { try alice.group!.encrypt([1], using: &generator) }
+
+        // Alice creates the successor in the new suite (both suites sign with Ed25519, so the keys carry over); Bob
+        // joins it with a KeyPackage of that suite.
+        let newProvider = try CipherSuite.x25519ChaCha20Poly1305Sha256Ed25519.provider()
+        var bobNew = TestClient("bob", provider: newProvider, signatureKeys: bob.signatureKeys)
+        var aliceNew = TestClient("alice", provider: newProvider, signatureKeys: alice.signatureKeys)
+        let package = try bobNew.keyPackage(using: &generator)
+        let (leaf, leafKey) = try aliceNew.leafNode(using: &generator)
+        let resumed = try alice.group!.reinitialize(
+            leafNode: leaf,
+            leafPrivateKey: leafKey,
+            keyPackages: [package],
+            using: &generator
+        )
+        #expect(resumed.group.epoch == 1)
+        #expect(resumed.group.groupID == Array("second".utf8))
+        aliceNew.group = resumed.group
+        try bobNew.join(resumed.welcome, psks: PreSharedKeyStore(resumption: bob.group!.resumptionPSKs))
+        try GroupLifecycleTests.expectAgreement([aliceNew, bobNew])
+        // Without the old group's resumption secret the Welcome cannot be opened.
+        var stranger = bobNew
+        expectError(.pskNotFound) { try stranger.join(resumed.welcome) }
+    }
+
+    @Test func branchMakesASubgroupLinkedToTheEpoch() throws {
+        var (alice, bob, generator) = try Self.pair(seed: 13)
+        let package = try bob.keyPackage(using: &generator)
+        let (leaf, leafKey) = try alice.leafNode(using: &generator)
+        let branch = try alice.group!.branch(
+            newGroupID: Array("side room".utf8),
+            leafNode: leaf,
+            leafPrivateKey: leafKey,
+            keyPackages: [package],
+            using: &generator
+        )
+        var bobBranch = bob
+        try bobBranch.join(branch.welcome, psks: PreSharedKeyStore(resumption: bob.group!.resumptionPSKs))
+        var aliceBranch = alice
+        aliceBranch.group = branch.group
+        try GroupLifecycleTests.expectAgreement([aliceBranch, bobBranch])
+        #expect(bobBranch.group!.epoch == 1)
+        // The original group goes on.
+        let message = try alice.group!.encrypt([5], using: &generator)
+        try bob.receive(message)
+    }
+}

@@ -12,9 +12,13 @@ struct TestClient {
     var keyPackageKeys: [KeyPackageRef: (initKey: HPKEPrivateKey, leafKey: HPKEPrivateKey, keyPackage: KeyPackage)] = [:]
 
     init(_ name: String, provider: any CipherSuiteProvider, using generator: inout some RandomNumberGenerator) {
+        self.init(name, provider: provider, signatureKeys: provider.generateSignatureKeyPair(using: &generator))
+    }
+
+    init(_ name: String, provider: any CipherSuiteProvider, signatureKeys: SignatureKeyPair) {
         self.name = name
         self.provider = provider
-        self.signatureKeys = provider.generateSignatureKeyPair(using: &generator)
+        self.signatureKeys = signatureKeys
     }
 
     var credential: Credential { .basic(identity: Array(name.utf8)) }
