@@ -270,10 +270,53 @@ extension MLSGroup {
         authenticatedData: [UInt8] = [],
         provider: any CipherSuiteProvider
     ) throws(MLSError) -> MLSMessage {
+        try signedExternally(
+            proposal,
+            sender: .external(senderIndex: senderIndex),
+            groupID: groupID,
+            epoch: epoch,
+            signaturePrivateKey: signaturePrivateKey,
+            authenticatedData: authenticatedData,
+            provider: provider
+        )
+    }
+
+    /// A new member's request to be added (§12.1.8, `new_member_proposal`): an Add of `keyPackage` for the epoch
+    /// `groupID`/`epoch`, signed with the KeyPackage's signature key, as a PublicMessage that a member may commit.
+    public static func newMemberAddProposal(
+        keyPackage: KeyPackage,
+        groupID: [UInt8],
+        epoch: UInt64,
+        signaturePrivateKey: SignaturePrivateKey,
+        authenticatedData: [UInt8] = [],
+        provider: any CipherSuiteProvider
+    ) throws(MLSError) -> MLSMessage {
+        try signedExternally(
+            .add(AddProposal(keyPackage: keyPackage)),
+            sender: .newMemberProposal,
+            groupID: groupID,
+            epoch: epoch,
+            signaturePrivateKey: signaturePrivateKey,
+            authenticatedData: authenticatedData,
+            provider: provider
+        )
+    }
+
+    /// `proposal` from a sender outside the group's tree, signed without the group context (§6.1) and sent as a
+    /// PublicMessage without a membership tag (§6.2).
+    private static func signedExternally(
+        _ proposal: Proposal,
+        sender: Sender,
+        groupID: [UInt8],
+        epoch: UInt64,
+        signaturePrivateKey: SignaturePrivateKey,
+        authenticatedData: [UInt8],
+        provider: any CipherSuiteProvider
+    ) throws(MLSError) -> MLSMessage {
         let content = FramedContent(
             groupID: groupID,
             epoch: epoch,
-            sender: .external(senderIndex: senderIndex),
+            sender: sender,
             authenticatedData: authenticatedData,
             body: .proposal(proposal)
         )
