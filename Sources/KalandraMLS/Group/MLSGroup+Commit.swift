@@ -181,7 +181,7 @@ extension MLSGroup {
     /// Moves the group into the epoch of this member's pending commit, once the delivery service accepted it.
     public mutating func confirmPendingCommit() throws(MLSError) {
         guard let pendingCommit else { throw MLSError(.pendingCommitState, context: "no commit is pending") }
-        self = pendingCommit.next.group
+        self = carryingReceiveState(into: pendingCommit.next.group)
     }
 
     /// Forgets this member's pending commit (another commit won the epoch); the group stays in its epoch.

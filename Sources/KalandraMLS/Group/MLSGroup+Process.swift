@@ -115,7 +115,22 @@ extension MLSGroup {
         guard staged.baseEpoch == epoch, staged.next.group.groupID == groupID else {
             throw MLSError(.wrongEpoch, context: "staged for epoch \(staged.baseEpoch), group is in epoch \(epoch)")
         }
-        self = staged.next.group
+        self = carryingReceiveState(into: staged.next.group)
+    }
+
+    /// `next` with the secret trees of the epochs it keeps as past ones taken from this state: application messages
+    /// received between staging (or making) a commit and merging it consumed keys, which must stay consumed.
+    func carryingReceiveState(into next: MLSGroup) -> MLSGroup {
+        var next = next
+        for index in next.pastEpochs.indices {
+            let pastEpoch = next.pastEpochs[index].context.epoch
+            if pastEpoch == epoch {
+                next.pastEpochs[index].secretTree = secretTree
+            } else if let kept = pastEpochs.first(where: { $0.context.epoch == pastEpoch }) {
+                next.pastEpochs[index].secretTree = kept.secretTree
+            }
+        }
+        return next
     }
 
     /// Checks the epoch and the sender, then the membership tag and signature of a PublicMessage (§6.2), with

@@ -97,8 +97,12 @@ import Testing
         try alice.group!.confirmPendingCommit()
         try bob.join(try #require(output.welcome))
         let late = try bob.group!.encrypt([7, 7], using: &generator)
+        let early = try bob.group!.encrypt([8], using: &generator)
         let commit = try alice.group!.commit(CommitOptions(), using: &generator)
+        // Received while Alice's commit is pending: its key stays spent in the epoch Alice keeps as a past one.
+        try alice.receive(early)
         try alice.group!.confirmPendingCommit()
+        #expect(throws: MLSError.self) { try alice.receive(early) }
         try bob.receive(commit.commit)
         let processed = try alice.receive(late)
         #expect(processed.epoch == 1)
