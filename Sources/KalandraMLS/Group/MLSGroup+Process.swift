@@ -283,6 +283,16 @@ extension MLSGroup {
         )
         var commitSecret = KeySchedule.zeroSecret(provider: provider)
         if let path = commit.path {
+            if !isExternal {
+                // §12.4.2: the path's leaf node passes leaf node validation (§7.3) against the tree after the
+                // proposals: required capabilities, credential types the members support, unique keys.
+                try effects.tree.validateLeafNode(
+                    path.leafNode,
+                    as: .commit(committerLeaf),
+                    groupContext: newContext,
+                    nowSeconds: nowSeconds
+                )
+            }
             try effects.tree.merge(path, from: committerLeaf, groupID: groupID, isNewLeaf: isExternal)
             newContext.treeHash = effects.tree.treeHash
             commitSecret =
