@@ -255,7 +255,8 @@ final class MLSRSPeer: @unchecked Sendable {
 
     /// Joins from a Welcome; `ratchetTree` is needed iff the Welcome's GroupInfo lacks the tree extension.
     @discardableResult
-    func join(_ name: String, welcome: [UInt8], ratchetTree: [UInt8]? = nil) throws -> (groupID: [UInt8], epoch: UInt64) {
+    func join(_ name: String, welcome: [UInt8], ratchetTree: [UInt8]? = nil) throws -> (groupID: [UInt8], epoch: UInt64)
+    {
         var fields: [String: Any] = ["name": name, "welcome": Self.hex(welcome)]
         if let ratchetTree {
             fields["ratchet_tree"] = Self.hex(ratchetTree)
@@ -338,7 +339,8 @@ final class MLSRSPeer: @unchecked Sendable {
     /// MLS-Exporter(label, context, length) of the member's current epoch; `length` must be positive.
     func export(_ name: String, label: [UInt8], context: [UInt8], length: Int) throws -> [UInt8] {
         try perform(
-            "export", ["name": name, "label": Self.hex(label), "context": Self.hex(context), "length": length]
+            "export",
+            ["name": name, "label": Self.hex(label), "context": Self.hex(context), "length": length]
         ).bytes("secret")
     }
 
@@ -367,8 +369,10 @@ final class MLSRSPeer: @unchecked Sendable {
                 throw Failure.badField(op: "roster", field: "leaf_index")
             }
             return Member(
-                leafIndex: UInt32(leafIndex), identity: try member.bytes("identity"),
-                signatureKey: try member.bytes("signature_key"))
+                leafIndex: UInt32(leafIndex),
+                identity: try member.bytes("identity"),
+                signatureKey: try member.bytes("signature_key")
+            )
         }
     }
 
@@ -433,16 +437,20 @@ final class MLSRSPeer: @unchecked Sendable {
         let response = try call(request)
         guard Self.bool(response["ok"]) == true else {
             throw Failure.rejected(
-                op: op, type: response["error_type"] as? String ?? "?",
-                message: response["error"] as? String ?? "\(response)")
+                op: op,
+                type: response["error_type"] as? String ?? "?",
+                message: response["error"] as? String ?? "\(response)"
+            )
         }
         return Response(op: op, fields: response)
     }
 
     private func commitOutput(_ response: Response) throws -> CommitOutput {
         CommitOutput(
-            commit: try response.bytes("commit"), welcome: try response.optionalBytes("welcome"),
-            ratchetTree: try response.optionalBytes("ratchet_tree"))
+            commit: try response.bytes("commit"),
+            welcome: try response.optionalBytes("welcome"),
+            ratchetTree: try response.optionalBytes("ratchet_tree")
+        )
     }
 
     private static func received(_ fields: [String: Any], op: String) throws -> Received {
@@ -458,8 +466,11 @@ final class MLSRSPeer: @unchecked Sendable {
             effect = known
         }
         return Received(
-            kind: kind, data: try response.optionalBytes("data"), effect: effect,
-            epoch: response.optionalUInt64("epoch"))
+            kind: kind,
+            data: try response.optionalBytes("data"),
+            effect: effect,
+            epoch: response.optionalUInt64("epoch")
+        )
     }
 
     /// JSON booleans arrive as Bool or as NSNumber depending on the platform's JSONSerialization.
