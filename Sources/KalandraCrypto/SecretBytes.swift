@@ -12,10 +12,12 @@ public final class SecretBytes: @unchecked Sendable, Equatable, CustomStringConv
     public init(copying bytes: some Collection<UInt8>) {
         Sodium.ensureInitialized()
         storage = .allocate(byteCount: max(bytes.count, 1), alignment: 16)
-        _ = UnsafeMutableRawBufferPointer(rebasing: storage[0..<bytes.count]).initializeMemory(
-            as: UInt8.self,
-            from: bytes
-        )
+        let target = UnsafeMutableRawBufferPointer(rebasing: storage[0..<bytes.count])
+        // Arrays and buffers are copied in one move; the element-by-element path is for other collections.
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { source in
+            target.copyMemory(from: UnsafeRawBufferPointer(source))
+        }
+        if copied == nil { _ = target.initializeMemory(as: UInt8.self, from: bytes) }
         count = bytes.count
     }
 

@@ -48,6 +48,14 @@ public protocol CipherSuiteProvider: Sendable {
         plaintext: [UInt8],
         using generator: inout some RandomNumberGenerator
     ) throws(MLSError) -> HPKECiphertext
+    /// HPKE `SealBase` of each plaintext to its public key, all under one `info` (whose hash is computed once), with
+    /// the ephemeral keys drawn from `generator` in order.
+    func hpkeSealEach(
+        _ recipients: [(publicKey: HPKEPublicKey, plaintext: [UInt8])],
+        info: [UInt8],
+        associatedData: [UInt8],
+        using generator: inout some RandomNumberGenerator
+    ) throws(MLSError) -> [HPKECiphertext]
     /// HPKE `OpenBase` (RFC 9180 §6.1, single shot) with `privateKey`.
     func hpkeOpen(
         privateKey: HPKEPrivateKey,

@@ -26,14 +26,24 @@ struct HPKE: Sendable {
 
     /// `KeySchedule(mode_base, shared_secret, info, "", "")`.
     func keySchedule(sharedSecret: SecretBytes, info: [UInt8]) throws(MLSError) -> ContextSecrets {
-        let empty = SecretBytes(copying: [])
-        let pskIDHash = kdf.labeledExtract(suiteID: suiteID, salt: empty, label: "psk_id_hash", inputKeyMaterial: empty)
-        let infoHash = kdf.labeledExtract(
+        try keySchedule(sharedSecret: sharedSecret, infoHash: infoHash(info))
+    }
+
+    /// `info_hash = LabeledExtract("", "info_hash", info)` (RFC 9180 §5.1): the same for every recipient of one
+    /// `info`, so a sender to many (a Welcome, whose info holds the whole encrypted GroupInfo) computes it once.
+    func infoHash(_ info: [UInt8]) -> SecretBytes {
+        kdf.labeledExtract(
             suiteID: suiteID,
-            salt: empty,
+            salt: SecretBytes(copying: []),
             label: "info_hash",
             inputKeyMaterial: SecretBytes(copying: info)
         )
+    }
+
+    /// `KeySchedule(mode_base, shared_secret, info, "", "")` with `info_hash` given.
+    func keySchedule(sharedSecret: SecretBytes, infoHash: SecretBytes) throws(MLSError) -> ContextSecrets {
+        let empty = SecretBytes(copying: [])
+        let pskIDHash = kdf.labeledExtract(suiteID: suiteID, salt: empty, label: "psk_id_hash", inputKeyMaterial: empty)
         let context: [UInt8] =
             [0x00] + pskIDHash.withUnsafeBytes { Array($0) } + infoHash.withUnsafeBytes { Array($0) }
         let secret = kdf.labeledExtract(suiteID: suiteID, salt: sharedSecret, label: "secret", inputKeyMaterial: empty)
@@ -73,8 +83,25 @@ struct HPKE: Sendable {
         plaintext: [UInt8],
         randomness: SecretBytes
     ) throws(MLSError) -> HPKECiphertext {
+        try seal(
+            publicKey: publicKey,
+            infoHash: infoHash(info),
+            associatedData: associatedData,
+            plaintext: plaintext,
+            randomness: randomness
+        )
+    }
+
+    /// `SealBase` with `info_hash` and the KEM randomness given.
+    func seal(
+        publicKey: HPKEPublicKey,
+        infoHash: SecretBytes,
+        associatedData: [UInt8],
+        plaintext: [UInt8],
+        randomness: SecretBytes
+    ) throws(MLSError) -> HPKECiphertext {
         let (sharedSecret, encapsulation) = try kem.encapsulate(to: publicKey, randomness: randomness)
-        let secrets = try keySchedule(sharedSecret: sharedSecret, info: info)
+        let secrets = try keySchedule(sharedSecret: sharedSecret, infoHash: infoHash)
         let ciphertext = try aead.seal(
             key: secrets.key,
             nonce: secrets.baseNonce,

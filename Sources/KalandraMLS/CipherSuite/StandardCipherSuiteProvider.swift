@@ -63,6 +63,29 @@ struct StandardCipherSuiteProvider: CipherSuiteProvider {
         )
     }
 
+    func hpkeSealEach(
+        _ recipients: [(publicKey: HPKEPublicKey, plaintext: [UInt8])],
+        info: [UInt8],
+        associatedData: [UInt8],
+        using generator: inout some RandomNumberGenerator
+    ) throws(MLSError) -> [HPKECiphertext] {
+        let infoHash = hpke.infoHash(info)
+        var ciphertexts: [HPKECiphertext] = []
+        ciphertexts.reserveCapacity(recipients.count)
+        for recipient in recipients {
+            ciphertexts.append(
+                try hpke.seal(
+                    publicKey: recipient.publicKey,
+                    infoHash: infoHash,
+                    associatedData: associatedData,
+                    plaintext: recipient.plaintext,
+                    randomness: SecretBytes(randomCount: kem.encapsulationRandomnessLength, using: &generator)
+                )
+            )
+        }
+        return ciphertexts
+    }
+
     func hpkeOpen(
         privateKey: HPKEPrivateKey,
         info: [UInt8],

@@ -97,6 +97,17 @@ extension CipherSuiteProvider {
         )
     }
 
+    /// `EncryptWithLabel` of each plaintext to its public key under one label and context (§5.1.3), hashing the
+    /// shared `EncryptContext` once: a Welcome's context is the whole encrypted GroupInfo.
+    public func encryptWithLabel(
+        _ recipients: [(publicKey: HPKEPublicKey, plaintext: [UInt8])],
+        label: String,
+        context: [UInt8],
+        using generator: inout some RandomNumberGenerator
+    ) throws(MLSError) -> [HPKECiphertext] {
+        try hpkeSealEach(recipients, info: labeledContent(label, context), associatedData: [], using: &generator)
+    }
+
     /// `DecryptWithLabel(key, label, context, kem_output, ciphertext) = OpenBase(kem_output, key, EncryptContext, "",
     /// ciphertext)` (§5.1.3); throws `decryptionFailed` when anything does not match.
     public func decryptWithLabel(

@@ -34,27 +34,30 @@ extension Welcome {
             pskSecret: psk,
             provider: provider
         )
-        var secrets: [EncryptedGroupSecrets] = []
-        secrets.reserveCapacity(newMembers.count)
+        var recipients: [(publicKey: HPKEPublicKey, plaintext: [UInt8])] = []
+        recipients.reserveCapacity(newMembers.count)
+        // The plain GroupSecrets are wiped whether sealing succeeds or not.
+        defer { for index in recipients.indices { Zeroize.bytes(&recipients[index].plaintext) } }
         for (keyPackage, pathSecret) in newMembers {
             guard keyPackage.cipherSuite == suite else {
                 throw MLSError(.cipherSuiteMismatch, context: "KeyPackage \(keyPackage.cipherSuite), \(suite)")
             }
-            var plaintext = GroupSecrets(joinerSecret: joinerSecret, pathSecret: pathSecret, psks: psks).encoded()
-            defer { Zeroize.bytes(&plaintext) }
-            let ciphertext = try provider.encryptWithLabel(
-                publicKey: keyPackage.initKey,
-                label: groupSecretsLabel,
-                context: encryptedGroupInfo,
-                plaintext: plaintext,
-                using: &generator
-            )
-            secrets.append(
-                EncryptedGroupSecrets(
-                    newMember: keyPackage.reference(provider: provider),
-                    encryptedGroupSecrets: ciphertext
+            recipients.append(
+                (
+                    keyPackage.initKey,
+                    GroupSecrets(joinerSecret: joinerSecret, pathSecret: pathSecret, psks: psks).encoded()
                 )
             )
+        }
+        // One EncryptContext for every recipient: it holds the whole encrypted GroupInfo, hashed once.
+        let ciphertexts = try provider.encryptWithLabel(
+            recipients,
+            label: groupSecretsLabel,
+            context: encryptedGroupInfo,
+            using: &generator
+        )
+        let secrets = zip(newMembers, ciphertexts).map { member, ciphertext in
+            EncryptedGroupSecrets(newMember: member.keyPackage.reference(provider: provider), encryptedGroupSecrets: ciphertext)
         }
         return Welcome(cipherSuite: suite, secrets: secrets, encryptedGroupInfo: encryptedGroupInfo)
     }
@@ -73,13 +76,33 @@ extension Welcome {
         limits: TLSLimits = .default,
         signerPublicKey: (GroupInfo) throws(MLSError) -> SignaturePublicKey
     ) throws(MLSError) -> WelcomeJoin {
+        try open(
+            keyPackage: keyPackage,
+            initPrivateKey: initPrivateKey,
+            provider: provider,
+            limits: limits,
+            pskSecret: { _ in pskSecret },
+            signerPublicKey: signerPublicKey
+        )
+    }
+
+    /// `open` with the `psk_secret` computed by `pskSecret` from the GroupSecrets' PSK list, which is known only
+    /// once they are decrypted (nil when the list is empty).
+    public func open(
+        keyPackage: KeyPackage,
+        initPrivateKey: HPKEPrivateKey,
+        provider: any CipherSuiteProvider,
+        limits: TLSLimits = .default,
+        pskSecret: ([PreSharedKeyID]) throws(MLSError) -> SecretBytes?,
+        signerPublicKey: (GroupInfo) throws(MLSError) -> SignaturePublicKey
+    ) throws(MLSError) -> WelcomeJoin {
         let groupSecrets = try decryptGroupSecrets(
             keyPackage: keyPackage,
             initPrivateKey: initPrivateKey,
             provider: provider,
             limits: limits
         )
-        let psk = try Self.resolvedPSKSecret(pskSecret, psks: groupSecrets.psks, provider: provider)
+        let psk = try Self.resolvedPSKSecret(pskSecret(groupSecrets.psks), psks: groupSecrets.psks, provider: provider)
         let welcomeSecret = try KeySchedule.welcomeSecret(
             joinerSecret: groupSecrets.joinerSecret,
             pskSecret: psk,

@@ -20,27 +20,16 @@ extension MLSGroup {
         nowSeconds: UInt64? = nil
     ) throws(MLSError) -> MLSGroup {
         let provider = try welcome.cipherSuite.provider()
-        let groupSecrets = try welcome.decryptGroupSecrets(
-            keyPackage: keyPackage,
-            initPrivateKey: initPrivateKey,
-            provider: provider
-        )
-        let pskSecret: SecretBytes? =
-            groupSecrets.psks.isEmpty
-            ? nil
-            : try pskSecret(
-                groupSecrets.psks,
-                store: psks,
-                ownGroupID: nil,
-                ownResumptionSecrets: [],
-                provider: provider
-            )
         var tree: RatchetTreeState?
         let joined = try welcome.open(
             keyPackage: keyPackage,
             initPrivateKey: initPrivateKey,
-            pskSecret: pskSecret,
-            provider: provider
+            provider: provider,
+            pskSecret: { ids throws(MLSError) in
+                ids.isEmpty
+                    ? nil
+                    : try pskSecret(ids, store: psks, ownGroupID: nil, ownResumptionSecrets: [], provider: provider)
+            }
         ) { groupInfo throws(MLSError) in
             let state = try treeState(
                 from: groupInfo,
@@ -58,7 +47,7 @@ extension MLSGroup {
         let groupContext = joined.groupInfo.groupContext
         // A branch or a reinitialised group starts at epoch 1 (§11.2, §11.3); which members may be in it is the
         // application's to judge from their credentials.
-        let resumes = groupSecrets.psks.contains { psk in
+        let resumes = joined.groupSecrets.psks.contains { psk in
             if case .resumption(let usage, _, _) = psk.key { return usage != .application }
             return false
         }
@@ -70,7 +59,7 @@ extension MLSGroup {
             throw MLSError(.joinerLeafNotInTree)
         }
         var privateTree = TreeKEMPrivateState(leaf: ownLeaf, leafPrivateKey: leafPrivateKey)
-        if let pathSecret = groupSecrets.pathSecret {
+        if let pathSecret = joined.groupSecrets.pathSecret {
             try privateTree.setPathSecrets(
                 from: pathSecret.secret,
                 at: ownLeaf.nodeIndex.commonAncestor(with: joined.groupInfo.signer.nodeIndex),
