@@ -57,7 +57,10 @@ extension Welcome {
             using: &generator
         )
         let secrets = zip(newMembers, ciphertexts).map { member, ciphertext in
-            EncryptedGroupSecrets(newMember: member.keyPackage.reference(provider: provider), encryptedGroupSecrets: ciphertext)
+            EncryptedGroupSecrets(
+                newMember: member.keyPackage.reference(provider: provider),
+                encryptedGroupSecrets: ciphertext
+            )
         }
         return Welcome(cipherSuite: suite, secrets: secrets, encryptedGroupInfo: encryptedGroupInfo)
     }

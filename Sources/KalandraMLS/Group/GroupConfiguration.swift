@@ -13,8 +13,11 @@ public struct GroupConfiguration: Sendable, Equatable {
 
     /// The wire format of the proposals and commits this member sends. Both formats are accepted on receipt.
     public var handshakeWireFormat: HandshakeWireFormat
-    /// How many past epochs keep their secret trees for application messages that arrive late (§14). 0 keeps none.
+    /// How many past epochs keep their secret trees for application messages that arrive late (§14). 0 keeps none;
+    /// at most `maximumPastEpochCount`.
     public var pastEpochCount: Int
+    /// The most past epochs a group keeps: each holds a tree and a secret tree.
+    public static let maximumPastEpochCount = 64
     /// Bounds on skipped and retained generations of each sender's ratchets (§9.1).
     public var ratchetLimits: RatchetLimits
     /// Whether Welcomes and GroupInfos carry the `ratchet_tree` extension; without it new members need the tree
@@ -43,7 +46,7 @@ public struct GroupConfiguration: Sendable, Equatable {
         maximumLeafCount: UInt32 = RatchetTreeState.defaultMaximumLeafCount
     ) {
         self.handshakeWireFormat = handshakeWireFormat
-        self.pastEpochCount = max(0, pastEpochCount)
+        self.pastEpochCount = min(max(0, pastEpochCount), Self.maximumPastEpochCount)
         self.ratchetLimits = ratchetLimits
         self.ratchetTreeInWelcome = ratchetTreeInWelcome
         self.allowExternalCommits = allowExternalCommits

@@ -57,7 +57,9 @@ extension MLSGroup {
         if options.includePendingProposals {
             for cached in proposalCache.ordered {
                 if case .update = cached.proposal, cached.sender == committer { continue }
-                covered.append(CoveredProposal(proposal: cached.proposal, sender: cached.sender, reference: cached.reference))
+                covered.append(
+                    CoveredProposal(proposal: cached.proposal, sender: cached.sender, reference: cached.reference)
+                )
             }
         }
         let effects = try applyProposals(covered, committer: committer, nowSeconds: nowSeconds)
@@ -154,9 +156,11 @@ extension MLSGroup {
             next.pendingReInit = reInit
             next.isActive = false
         }
-        let groupInfo = try next.signedGroupInfo(confirmationTag: schedule.epochSecrets.confirmationTag(
-            confirmedTranscriptHash: newContext.confirmedTranscriptHash
-        ))
+        let groupInfo = try next.signedGroupInfo(
+            confirmationTag: schedule.epochSecrets.confirmationTag(
+                confirmedTranscriptHash: newContext.confirmedTranscriptHash
+            )
+        )
         var welcome: Welcome?
         if !effects.added.isEmpty, let joinerSecret = schedule.joinerSecret {
             welcome = try Welcome.seal(

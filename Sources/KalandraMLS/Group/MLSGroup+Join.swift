@@ -153,7 +153,8 @@ extension MLSGroup {
             throw MLSError(.senderNotMember, context: "GroupInfo signer \(groupInfo.signer)")
         }
         try groupInfo.verifySignature(publicKey: signer.signatureKey, provider: provider)
-        guard let externalPubData = groupInfo.extensions.first(where: { $0.extensionType == .externalPub })?.extensionData
+        guard
+            let externalPubData = groupInfo.extensions.first(where: { $0.extensionType == .externalPub })?.extensionData
         else { throw MLSError(.externalPubMissing) }
         let externalPub = try HPKEPublicKey.decode(externalPubData)
         let (kemOutput, initSecret) = try KeySchedule.externalInit(

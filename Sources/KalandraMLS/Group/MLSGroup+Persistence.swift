@@ -24,7 +24,8 @@ extension MLSGroup {
     /// its commit won. If it lost, or was never sent, the client makes a new commit in the new state. If the service
     /// did accept it, the restored state cannot enter that epoch (the commit's path secrets are gone); the client
     /// rejoins by an external commit that resyncs its leaf. Save after `confirmPendingCommit` or
-    /// `discardPendingCommit` to avoid that case.
+    /// `discardPendingCommit` to avoid that case. `resumptionUsageAllowed` is not saved either: it is set only
+    /// inside `resume` and is nil in every state an application holds.
     public func serialized() -> [UInt8] {
         var writer = GroupStateWriter()
         writer.writeFixed(Self.stateMagic)
@@ -71,7 +72,8 @@ extension MLSGroup {
     /// inside (trees, proposals) and every list's count.
     public static func load(_ bytes: [UInt8], limits: TLSLimits = .default) throws(MLSError) -> MLSGroup {
         var reader = TLSReader(bytes, limits: limits)
-        guard try field("magic", { () throws(MLSError) in try reader.readFixed(count: stateMagic.count) }) == stateMagic else {
+        let magic = try field("magic") { () throws(MLSError) in try reader.readFixed(count: stateMagic.count) }
+        guard magic == stateMagic else {
             throw MLSError(.groupStateInvalid, context: "magic: not a Kalandra group state")
         }
         let version = try field("version") { () throws(MLSError) in try reader.readUInt16() }
@@ -82,7 +84,9 @@ extension MLSGroup {
             )
         }
         let provider = try field("cipherSuite") { () throws(MLSError) in try CipherSuite(from: &reader).provider() }
-        let configuration = try field("configuration") { () throws(MLSError) in try GroupConfiguration(stateFrom: &reader) }
+        let configuration = try field("configuration") { () throws(MLSError) in
+            try GroupConfiguration(stateFrom: &reader)
+        }
         let context = try field("context") { () throws(MLSError) in
             let context = try GroupContext(from: &reader)
             guard context.cipherSuite == provider.cipherSuite else {
@@ -94,7 +98,9 @@ extension MLSGroup {
             try RatchetTreeState(stateFrom: &reader, provider: provider, treeHash: context.treeHash)
         }
         let isActive = try field("isActive") { () throws(MLSError) in try reader.readBool() }
-        let pendingReInit = try field("pendingReInit") { () throws(MLSError) in try reader.readOptional(of: ReInitProposal.self) }
+        let pendingReInit = try field("pendingReInit") { () throws(MLSError) in
+            try reader.readOptional(of: ReInitProposal.self)
+        }
         if pendingReInit != nil && isActive {
             throw MLSError(.groupStateInvalid, context: "pendingReInit: present in an active group")
         }
@@ -131,7 +137,8 @@ extension MLSGroup {
         }
         let proposalCache = try field("proposalCache") { () throws(MLSError) in
             var cache = ProposalCache()
-            let proposals = try reader.readList(maximum: configuration.maximumPendingProposals) { reader throws(MLSError) in
+            let proposals = try reader.readList(maximum: configuration.maximumPendingProposals) {
+                reader throws(MLSError) in
                 CachedProposal(
                     reference: try ProposalRef(from: &reader),
                     proposal: try Proposal(from: &reader),
@@ -160,7 +167,9 @@ extension MLSGroup {
             return past
         }
         let resumptionSecrets = try field("resumptionSecrets") { () throws(MLSError) in
-            let secrets = try reader.readList(maximum: configuration.pastEpochCount + 1) { reader throws(MLSError) in
+            // The current epoch's and one per past epoch; a count of Int.max must not overflow.
+            let bound = min(configuration.pastEpochCount, Int.max - 1) + 1
+            let secrets = try reader.readList(maximum: bound) { reader throws(MLSError) in
                 ResumptionSecret(epoch: try reader.readUInt64(), secret: try reader.readOpaqueSecret())
             }
             var previous: UInt64?
@@ -176,7 +185,8 @@ extension MLSGroup {
         let pendingUpdateKeys = try field("pendingUpdateKeys") { () throws(MLSError) in
             var keys: [HPKEPublicKey: HPKEPrivateKey] = [:]
             var previous: HPKEPublicKey?
-            let entries = try reader.readList(maximum: configuration.maximumPendingProposals) { reader throws(MLSError) in
+            let entries = try reader.readList(maximum: configuration.maximumPendingProposals) {
+                reader throws(MLSError) in
                 (try HPKEPublicKey(from: &reader), HPKEPrivateKey(try reader.readOpaqueSecret()))
             }
             for (publicKey, privateKey) in entries {
@@ -218,11 +228,12 @@ extension MLSGroup {
 private func field<T>(_ name: String, _ body: () throws(MLSError) -> T) throws(MLSError) -> T {
     do {
         return try body()
-    } catch where error.kind == .groupStateInvalid {
+    } catch {
+        guard error.kind == .groupStateInvalid else {
+            throw MLSError(.groupStateInvalid, context: "\(name): \(error)")
+        }
         let separator = error.context.hasPrefix("[") ? "" : "."
         throw MLSError(.groupStateInvalid, context: "\(name)\(separator)\(error.context)")
-    } catch {
-        throw MLSError(.groupStateInvalid, context: "\(name): \(error)")
     }
 }
 
@@ -407,8 +418,12 @@ extension GroupConfiguration {
         maximumPendingProposals = try reader.readInt()
         paddingCount = try reader.readInt()
         maximumLeafCount = try reader.readUInt32()
-        guard pastEpochCount >= 0, maximumPendingProposals >= 0 else {
-            throw MLSError(.invalidValue("negative pastEpochCount or maximumPendingProposals"))
+        guard (0...Self.maximumPastEpochCount).contains(pastEpochCount), maximumPendingProposals >= 0 else {
+            throw MLSError(
+                .invalidValue(
+                    "pastEpochCount outside 0...\(Self.maximumPastEpochCount) or negative maximumPendingProposals"
+                )
+            )
         }
     }
 }

@@ -76,7 +76,9 @@ extension MLSGroup {
                 senderDataSecret: epochSecrets.senderDataSecret,
                 provider: provider
             ) { leaf throws(MLSError) in
-                guard let leafNode = tree.leafNode(at: leaf) else { throw MLSError(.senderNotMember, context: "\(leaf)") }
+                guard let leafNode = tree.leafNode(at: leaf) else {
+                    throw MLSError(.senderNotMember, context: "\(leaf)")
+                }
                 return leafNode.signatureKey
             }
         default:
@@ -160,7 +162,10 @@ extension MLSGroup {
             guard let path = commit.path else { throw MLSError(.commitPathRequired, context: "external commit") }
             key = path.leafNode.signatureKey
         default:
-            throw MLSError(.senderContentMismatch, context: "\(content.sender.senderType) sending \(content.contentType)")
+            throw MLSError(
+                .senderContentMismatch,
+                context: "\(content.sender.senderType) sending \(content.contentType)"
+            )
         }
         return try message.unprotect(
             context: context,
@@ -268,7 +273,8 @@ extension MLSGroup {
         }
         var newPrivateTree = privateTree
         if effects.updated.contains(ownLeaf) {
-            guard let leafKey = effects.tree.leafNode(at: ownLeaf)?.encryptionKey, let privateKey = pendingUpdateKeys[leafKey]
+            guard let leafKey = effects.tree.leafNode(at: ownLeaf)?.encryptionKey,
+                let privateKey = pendingUpdateKeys[leafKey]
             else { throw MLSError(.invalidValue("a commit applies an Update of this member that it did not propose")) }
             newPrivateTree = TreeKEMPrivateState(leaf: ownLeaf, leafPrivateKey: privateKey)
         }
@@ -340,7 +346,10 @@ extension MLSGroup {
         )
         keySchedule.dropJoinerSecrets()
         guard let tag = authenticated.auth.confirmationTag,
-            keySchedule.epochSecrets.verifyConfirmationTag(tag, confirmedTranscriptHash: newContext.confirmedTranscriptHash)
+            keySchedule.epochSecrets.verifyConfirmationTag(
+                tag,
+                confirmedTranscriptHash: newContext.confirmedTranscriptHash
+            )
         else { throw MLSError(.confirmationTagInvalid, context: "commit for epoch \(epoch + 1)") }
         var next = try entering(
             context: newContext,

@@ -41,7 +41,9 @@ extension MLSGroup {
         nowSeconds: UInt64?
     ) throws(MLSError) -> ProposalEffects {
         try ProposalListValidator.validate(
-            covered.map { ProposalWithSender(proposal: $0.proposal, sender: $0.sender, byReference: $0.reference != nil) },
+            covered.map {
+                ProposalWithSender(proposal: $0.proposal, sender: $0.sender, byReference: $0.reference != nil)
+            },
             committer: committer,
             tree: tree,
             groupContext: context,
@@ -204,7 +206,11 @@ extension MLSGroup {
         leafNode.encryptionKey = keyPair.publicKey
         leafNode.source = .update
         try leafNode.sign(groupID: groupID, leafIndex: ownLeaf, privateKey: signaturePrivateKey, provider: provider)
-        let message = try propose(.update(UpdateProposal(leafNode: leafNode)), authenticatedData: authenticatedData, using: &generator)
+        let message = try propose(
+            .update(UpdateProposal(leafNode: leafNode)),
+            authenticatedData: authenticatedData,
+            using: &generator
+        )
         pendingUpdateKeys[keyPair.publicKey] = keyPair.privateKey
         return message
     }

@@ -66,8 +66,7 @@ public struct MLSGroup: Sendable {
     public var memberCount: Int { tree.nonBlankLeaves.count }
 
     /// `MLS-Exporter(label, context, length)` of the current epoch (§8.5).
-    public func exporter(label: String, context exporterContext: [UInt8], length: Int) throws(MLSError) -> SecretBytes
-    {
+    public func exporter(label: String, context exporterContext: [UInt8], length: Int) throws(MLSError) -> SecretBytes {
         try epochSecrets.exporter(label: label, context: exporterContext, length: length)
     }
 
@@ -218,7 +217,9 @@ extension MLSGroup {
         var secrets = keySchedule.epochSecrets
         next.secretTree = try secrets.makeSecretTree(treeSize: newTree.size, limits: configuration.ratchetLimits)
         next.epochSecrets = secrets
-        if configuration.pastEpochCount > 0 {
+        // The setting is a public var: bound it here too, so no setting can make the window unbounded.
+        let keptEpochs = min(configuration.pastEpochCount, GroupConfiguration.maximumPastEpochCount)
+        if keptEpochs > 0 {
             next.pastEpochs.append(
                 PastEpoch(
                     context: context,
@@ -227,10 +228,10 @@ extension MLSGroup {
                     senderDataSecret: epochSecrets.senderDataSecret
                 )
             )
-            next.pastEpochs.removeFirst(max(0, next.pastEpochs.count - configuration.pastEpochCount))
+            next.pastEpochs.removeFirst(max(0, next.pastEpochs.count - keptEpochs))
         }
         next.resumptionSecrets.append(ResumptionSecret(epoch: newContext.epoch, secret: secrets.resumptionPSK))
-        next.resumptionSecrets.removeFirst(max(0, next.resumptionSecrets.count - (configuration.pastEpochCount + 1)))
+        next.resumptionSecrets.removeFirst(max(0, next.resumptionSecrets.count - (keptEpochs + 1)))
         next.context = newContext
         next.tree = newTree
         next.privateTree = newPrivateTree

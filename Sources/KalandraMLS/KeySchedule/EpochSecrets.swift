@@ -99,3 +99,40 @@ public struct EpochSecrets: Sendable {
         return tree
     }
 }
+
+// MARK: - Restoring (MLSGroup+Persistence.swift)
+
+extension EpochSecrets {
+    /// The secrets of an epoch as they were saved: each `KDF.Nh` bytes, `encryptionSecret` nil once the epoch's
+    /// secret tree took it.
+    init(
+        restoringSenderDataSecret senderDataSecret: SecretBytes,
+        encryptionSecret: SecretBytes?,
+        exporterSecret: SecretBytes,
+        externalSecret: SecretBytes,
+        confirmationKey: SecretBytes,
+        membershipKey: SecretBytes,
+        resumptionPSK: SecretBytes,
+        epochAuthenticator: SecretBytes,
+        initSecret: SecretBytes,
+        provider: any CipherSuiteProvider
+    ) throws(MLSError) {
+        let named: [(SecretBytes?, String)] = [
+            (senderDataSecret, "sender_data_secret"), (encryptionSecret, "encryption_secret"),
+            (exporterSecret, "exporter_secret"), (externalSecret, "external_secret"),
+            (confirmationKey, "confirmation_key"), (membershipKey, "membership_key"),
+            (resumptionPSK, "resumption_psk"), (epochAuthenticator, "epoch_authenticator"), (initSecret, "init_secret"),
+        ]
+        for case (let secret?, let name) in named { try provider.checkSecretLength(secret, name) }
+        self.senderDataSecret = senderDataSecret
+        self.encryptionSecret = encryptionSecret
+        self.exporterSecret = exporterSecret
+        self.externalSecret = externalSecret
+        self.confirmationKey = confirmationKey
+        self.membershipKey = membershipKey
+        self.resumptionPSK = resumptionPSK
+        self.epochAuthenticator = epochAuthenticator
+        self.initSecret = initSecret
+        self.provider = provider
+    }
+}

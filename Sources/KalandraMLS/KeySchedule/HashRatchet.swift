@@ -146,3 +146,66 @@ public struct HashRatchet: Sendable {
         }
     }
 }
+
+// MARK: - Saving and restoring (MLSGroup+Persistence.swift)
+
+extension HashRatchet {
+    /// `ratchet_secret_[generation]`, nil once the ratchet is exhausted; for saving the ratchet.
+    var currentSecret: SecretBytes? { secret }
+
+    /// The retained keys of skipped generations, oldest first; for saving the ratchet.
+    var retainedKeys: [RatchetKeyNonce] { retained.keys.sorted().compactMap { retained[$0] } }
+
+    /// A ratchet restored from the parts `currentSecret` and `retainedKeys` gave: its position `generation`, its
+    /// secret (nil once exhausted, which only generation 2^32 - 1 can be) and its retained keys, oldest first.
+    /// Throws unless the parts could belong to a ratchet with `limits`: a `KDF.Nh`-byte secret, AEAD-sized keys and
+    /// nonces, generations strictly increasing, behind the position and within the retention window, and at most
+    /// `limits.maximumRetainedGenerations` of them.
+    init(
+        restoringGeneration generation: UInt32,
+        secret: SecretBytes?,
+        retainedKeys: [RatchetKeyNonce],
+        provider: any CipherSuiteProvider,
+        limits: RatchetLimits
+    ) throws(MLSError) {
+        if let secret {
+            try provider.checkSecretLength(secret, "ratchet secret")
+        } else if generation != UInt32.max {
+            throw MLSError(.invalidValue("a ratchet without a secret must be at generation 2^32 - 1"))
+        }
+        guard retainedKeys.count <= Int(limits.maximumRetainedGenerations) else {
+            throw MLSError(
+                .lengthLimitExceeded(length: retainedKeys.count, limit: Int(limits.maximumRetainedGenerations)),
+                context: "retained ratchet keys"
+            )
+        }
+        let position = UInt64(generation) + (secret == nil ? 1 : 0)
+        var previous: UInt32?
+        var retained: [UInt32: RatchetKeyNonce] = [:]
+        for key in retainedKeys {
+            guard previous.map({ $0 < key.generation }) ?? true else {
+                throw MLSError(.invalidValue("retained ratchet keys are not in increasing generation order"))
+            }
+            guard UInt64(key.generation) < position,
+                position - 1 - UInt64(key.generation) <= UInt64(limits.maximumRetainedGenerations)
+            else {
+                throw MLSError(
+                    .invalidValue("retained key of generation \(key.generation) outside the window"),
+                    context: "ratchet at generation \(generation)"
+                )
+            }
+            guard key.key.count == provider.aeadKeyLength, key.nonce.count == provider.aeadNonceLength else {
+                throw MLSError(
+                    .invalidKey("retained key or nonce of generation \(key.generation) has the wrong length")
+                )
+            }
+            retained[key.generation] = key
+            previous = key.generation
+        }
+        self.limits = limits
+        self.generation = generation
+        self.provider = provider
+        self.secret = secret
+        self.retained = retained
+    }
+}

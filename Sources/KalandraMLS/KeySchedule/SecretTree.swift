@@ -164,3 +164,72 @@ public struct SecretTree: Sendable {
         return (left, right)
     }
 }
+
+// MARK: - Saving and restoring (MLSGroup+Persistence.swift)
+
+extension SecretTree {
+    /// The stored node secrets in node order; for saving the tree.
+    var storedNodeSecrets: [(node: NodeIndex, secret: SecretBytes)] {
+        nodeSecrets.keys.sorted().compactMap { node in nodeSecrets[node].map { (node, $0) } }
+    }
+
+    /// The ratchets of the leaves used so far, in leaf order; for saving the tree.
+    var startedRatchets: [(leaf: LeafIndex, handshake: HashRatchet, application: HashRatchet)] {
+        ratchets.keys.sorted().compactMap { leaf in ratchets[leaf].map { (leaf, $0.handshake, $0.application) } }
+    }
+
+    /// A tree restored from the parts `storedNodeSecrets` and `startedRatchets` gave. Throws unless they could
+    /// belong to a tree of `treeSize`: nodes and leaves inside it, each in strictly increasing order, `KDF.Nh`-byte
+    /// secrets, and every leaf either started or below exactly one stored node, no stored node below another (the
+    /// deletion schedule of §9.2 keeps exactly this shape; anything else would derive a key twice or lose one).
+    init(
+        restoring treeSize: TreeSize,
+        limits: RatchetLimits,
+        provider: any CipherSuiteProvider,
+        nodeSecrets: [(node: NodeIndex, secret: SecretBytes)],
+        startedRatchets: [(leaf: LeafIndex, handshake: HashRatchet, application: HashRatchet)]
+    ) throws(MLSError) {
+        var secrets: [NodeIndex: SecretBytes] = [:]
+        var previousNode: NodeIndex?
+        for (node, secret) in nodeSecrets {
+            guard treeSize.contains(node), previousNode.map({ $0 < node }) ?? true else {
+                throw MLSError(.invalidValue("secret tree nodes out of the tree or out of order"), context: "\(node)")
+            }
+            try provider.checkSecretLength(secret, "secret tree node secret")
+            secrets[node] = secret
+            previousNode = node
+        }
+        var leafRatchets: [LeafIndex: LeafRatchets] = [:]
+        var previousLeaf: LeafIndex?
+        for (leaf, handshake, application) in startedRatchets {
+            guard treeSize.contains(leaf), previousLeaf.map({ $0 < leaf }) ?? true else {
+                throw MLSError(.invalidValue("secret tree leaves out of the tree or out of order"), context: "\(leaf)")
+            }
+            leafRatchets[leaf] = LeafRatchets(handshake: handshake, application: application)
+            previousLeaf = leaf
+        }
+        // No stored node on the path from another stored node or a started leaf to the root, and together they
+        // cover every leaf once: the stored subtrees and the started leaves partition the leaves.
+        var covered: UInt64 = UInt64(leafRatchets.count)
+        for node in Array(secrets.keys) + leafRatchets.keys.map(\.nodeIndex) {
+            for ancestor in node.directPath(in: treeSize) ?? [] where secrets[ancestor] != nil {
+                throw MLSError(.invalidValue("secret tree stores \(ancestor) above \(node)"))
+            }
+        }
+        for (leaf, _) in leafRatchets where secrets[leaf.nodeIndex] != nil {
+            throw MLSError(.invalidValue("secret tree stores the secret of a started leaf"), context: "\(leaf)")
+        }
+        for node in secrets.keys { covered += UInt64(1) << node.level }
+        guard covered == UInt64(treeSize.leafCount) else {
+            throw MLSError(
+                .invalidValue("secret tree covers \(covered) of \(treeSize.leafCount) leaves"),
+                context: "§9.2 deletion schedule"
+            )
+        }
+        self.treeSize = treeSize
+        self.limits = limits
+        self.provider = provider
+        self.nodeSecrets = secrets
+        self.ratchets = leafRatchets
+    }
+}

@@ -68,7 +68,8 @@ public struct TreeKEMPrivateState: Sendable {
         }
         var current = pathSecret
         for parent in filtered[start...] {
-            guard try setPathSecret(current, at: parent, provider: tree.provider) == tree.encryptionKey(at: parent) else {
+            guard try setPathSecret(current, at: parent, provider: tree.provider) == tree.encryptionKey(at: parent)
+            else {
                 throw MLSError(.pathSecretMismatch, context: "\(parent)")
             }
             current = try tree.provider.deriveSecret(secret: current, label: "path")
@@ -159,4 +160,19 @@ public struct UpdatePathSecrets: Sendable {
     public let pathSecret: SecretBytes
     /// `commit_secret`: the path secret one step past the root (§8).
     public let commitSecret: SecretBytes
+}
+
+// MARK: - Restoring (MLSGroup+Persistence.swift)
+
+extension TreeKEMPrivateState {
+    /// The state of the member at `leaf` holding `privateKeys`, as `nodesWithPrivateKeys` and `privateKey(at:)`
+    /// listed them when it was saved. Throws unless the leaf's own key is among them; whether the keys fit a tree
+    /// is `isConsistent(with:)`'s to check.
+    init(restoring leaf: LeafIndex, privateKeys: [NodeIndex: HPKEPrivateKey]) throws(MLSError) {
+        guard privateKeys[leaf.nodeIndex] != nil else {
+            throw MLSError(.invalidValue("no private key for the member's own leaf"), context: "\(leaf)")
+        }
+        self.leaf = leaf
+        self.privateKeys = privateKeys
+    }
 }

@@ -13,7 +13,10 @@ import Testing
         guard let first = groups.first else { return }
         for group in groups.dropFirst() {
             #expect(group.epoch == first.epoch, sourceLocation: sourceLocation)
-            #expect(group.epochAuthenticator.testBytes == first.epochAuthenticator.testBytes, sourceLocation: sourceLocation)
+            #expect(
+                group.epochAuthenticator.testBytes == first.epochAuthenticator.testBytes,
+                sourceLocation: sourceLocation
+            )
             #expect(group.tree.treeHash == first.tree.treeHash, sourceLocation: sourceLocation)
             #expect(
                 try group.exporter(label: "test", context: [1], length: 32).testBytes
@@ -37,7 +40,9 @@ import Testing
         let bobPackage = try bob.keyPackage(using: &generator)
         let carolPackage = try carol.keyPackage(using: &generator)
         var output = try alice.group!.commit(
-            CommitOptions(proposals: [.add(AddProposal(keyPackage: bobPackage)), .add(AddProposal(keyPackage: carolPackage))]),
+            CommitOptions(proposals: [
+                .add(AddProposal(keyPackage: bobPackage)), .add(AddProposal(keyPackage: carolPackage)),
+            ]),
             using: &generator
         )
         #expect(alice.group!.epoch == 0)
@@ -62,7 +67,9 @@ import Testing
         guard case .application(let data) = received.content else { Issue.record("not application"); return }
         #expect(data == Array("hello".utf8))
         #expect(received.sender == .member(carol.group!.ownLeaf))
-        guard case .application(let atBob) = try bob.receive(hello).content else { Issue.record("not application"); return }
+        guard case .application(let atBob) = try bob.receive(hello).content else {
+            Issue.record("not application"); return
+        }
         #expect(atBob == Array("hello".utf8))
 
         // Alice proposes Bob's removal; Carol commits it by reference.
@@ -93,7 +100,10 @@ import Testing
         var bob = TestClient("bob", provider: provider, using: &generator)
         try alice.createGroup("late", using: &generator)
         let package = try bob.keyPackage(using: &generator)
-        let output = try alice.group!.commit(CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]), using: &generator)
+        let output = try alice.group!.commit(
+            CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]),
+            using: &generator
+        )
         try alice.group!.confirmPendingCommit()
         try bob.join(try #require(output.welcome))
         let late = try bob.group!.encrypt([7, 7], using: &generator)
@@ -155,7 +165,10 @@ import Testing
         var bob = TestClient("bob", provider: provider, using: &generator)
         try alice.createGroup("moderated", extensions: [senders], using: &generator)
         let package = try bob.keyPackage(using: &generator)
-        let output = try alice.group!.commit(CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]), using: &generator)
+        let output = try alice.group!.commit(
+            CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]),
+            using: &generator
+        )
         try alice.group!.confirmPendingCommit()
         try bob.join(try #require(output.welcome))
 
@@ -219,7 +232,10 @@ import Testing
         var bob = TestClient("bob", provider: provider, using: &generator)
         try alice.createGroup("race", using: &generator)
         let package = try bob.keyPackage(using: &generator)
-        let output = try alice.group!.commit(CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]), using: &generator)
+        let output = try alice.group!.commit(
+            CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]),
+            using: &generator
+        )
         try alice.group!.confirmPendingCommit()
         try bob.join(try #require(output.welcome))
         // Both commit in epoch 1; the server orders Bob's first.
@@ -245,7 +261,10 @@ import Testing
         var bob = TestClient("bob", provider: provider, using: &generator)
         try alice.createGroup("first", using: &generator)
         let package = try bob.keyPackage(using: &generator)
-        let output = try alice.group!.commit(CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]), using: &generator)
+        let output = try alice.group!.commit(
+            CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]),
+            using: &generator
+        )
         try alice.group!.confirmPendingCommit()
         try bob.join(try #require(output.welcome))
         return (alice, bob, generator)

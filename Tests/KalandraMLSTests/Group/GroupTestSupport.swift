@@ -9,7 +9,8 @@ struct TestClient {
     let signatureKeys: SignatureKeyPair
     var group: MLSGroup?
     /// Private keys of KeyPackages handed out, by reference.
-    var keyPackageKeys: [KeyPackageRef: (initKey: HPKEPrivateKey, leafKey: HPKEPrivateKey, keyPackage: KeyPackage)] = [:]
+    var keyPackageKeys: [KeyPackageRef: (initKey: HPKEPrivateKey, leafKey: HPKEPrivateKey, keyPackage: KeyPackage)] =
+        [:]
 
     init(_ name: String, provider: any CipherSuiteProvider, using generator: inout some RandomNumberGenerator) {
         self.init(name, provider: provider, signatureKeys: provider.generateSignatureKeyPair(using: &generator))
@@ -41,7 +42,12 @@ struct TestClient {
             extensions: [],
             signature: []
         )
-        try leaf.sign(groupID: [], leafIndex: LeafIndex(rawValue: 0)!, privateKey: signatureKeys.privateKey, provider: provider)
+        try leaf.sign(
+            groupID: [],
+            leafIndex: LeafIndex(rawValue: 0)!,
+            privateKey: signatureKeys.privateKey,
+            provider: provider
+        )
         return (leaf, keys.privateKey)
     }
 
@@ -63,7 +69,11 @@ struct TestClient {
         keyPackage.initKey.encode(to: &tbs)
         keyPackage.leafNode.encode(to: &tbs)
         tbs.writeVector(keyPackage.extensions)
-        keyPackage.signature = try provider.signWithLabel(tbs.bytes, label: "KeyPackageTBS", privateKey: signatureKeys.privateKey)
+        keyPackage.signature = try provider.signWithLabel(
+            tbs.bytes,
+            label: "KeyPackageTBS",
+            privateKey: signatureKeys.privateKey
+        )
         keyPackageKeys[keyPackage.reference(provider: provider)] = (initKeys.privateKey, leafKey, keyPackage)
         return keyPackage
     }
