@@ -82,14 +82,14 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.vectorDirectory.path)
             .filter { $0.hasSuffix(".json") }
             .sorted()
-        #expect(files.count == 13)
+        #expect(files.count == 15)
         let (status, output) = try Self.run(
             ["mls-vectors"] + files.map { Self.vectorDirectory.appendingPathComponent($0).path }
         )
         let lines = output.split(separator: "\n")
         #expect(status == 0, "\(output)")
-        #expect(lines.count == 14, "\(output)")
-        #expect(lines.last == "417 passed, 0 failed, 220 skipped")
+        #expect(lines.count == 16, "\(output)")
+        #expect(lines.last == "422 passed, 0 failed, 220 skipped")
         let words = lines.map {
             $0.split(separator: " ").map { $0.hasSuffix(".json") ? ($0.split(separator: "/").last ?? $0) : $0 }
         }
