@@ -13,6 +13,12 @@ public struct HPKEPublicKey: Hashable, Sendable, TLSCodable {
 
     /// Writes `opaque HPKEPublicKey<V>`.
     public func encode(to writer: inout TLSWriter) { writer.writeOpaque(bytes) }
+
+    /// Hashes the key's bytes in one call: trees keep sets of keys to check uniqueness (§7.3), and the synthesised
+    /// synthesised hashing would feed the hasher one byte at a time.
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }
 
 /// A KEM private key in its `SerializePrivateKey` form, zeroised on release and compared in constant time.

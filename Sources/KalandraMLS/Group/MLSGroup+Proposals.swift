@@ -73,19 +73,19 @@ extension MLSGroup {
             try effects.tree.remove(leaf)
             effects.removed.append(leaf)
         }
-        var memberCount = effects.tree.nonBlankLeaves.count
+        var additions: [KeyPackage] = []
         for item in covered {
-            guard case .add(let proposal) = item.proposal else { continue }
-            memberCount += 1
-            guard memberCount <= Int(configuration.maximumLeafCount) else {
-                throw MLSError(
-                    .lengthLimitExceeded(length: memberCount, limit: Int(configuration.maximumLeafCount)),
-                    context: "group members"
-                )
-            }
-            let leaf = try effects.tree.add(proposal.keyPackage.leafNode)
-            effects.added.append((leaf, proposal.keyPackage))
+            if case .add(let proposal) = item.proposal { additions.append(proposal.keyPackage) }
         }
+        let memberCount = effects.tree.nonBlankLeaves.count + additions.count
+        guard memberCount <= Int(configuration.maximumLeafCount) else {
+            throw MLSError(
+                .lengthLimitExceeded(length: memberCount, limit: Int(configuration.maximumLeafCount)),
+                context: "group members"
+            )
+        }
+        let leaves = try effects.tree.add(additions.map(\.leafNode))
+        effects.added = Array(zip(leaves, additions)).map { (leaf: $0.0, keyPackage: $0.1) }
         for item in covered {
             switch item.proposal {
             case .preSharedKey(let proposal): effects.psks.append(proposal.psk)

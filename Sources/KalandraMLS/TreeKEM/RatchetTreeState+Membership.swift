@@ -28,6 +28,36 @@ extension RatchetTreeState {
         return leaf
     }
 
+    /// Adds `leafNodes` in order, each as `add(_:)` would (§12.1.1: the leftmost blank leaf, extending the tree when
+    /// there is none), with one forward scan for blank leaves and one tree-hash refresh for the whole batch, so a
+    /// commit adding thousands of members costs time linear in the tree's size. Returns the new members' leaves.
+    public mutating func add(_ leafNodes: [LeafNode]) throws(MLSError) -> [LeafIndex] {
+        var leaves: [LeafIndex] = []
+        leaves.reserveCapacity(leafNodes.count)
+        // Every leaf left of the cursor is non-blank: a blank one would have been filled first.
+        var position = 0
+        for leafNode in leafNodes {
+            while position < nodes.count, nodes[position] != nil { position += 2 }
+            if position >= nodes.count { try extend() }
+            // Node positions are below 2^32 and even here.
+            guard let leaf = NodeIndex(UInt32(position)).leafIndex else {
+                throw MLSError(.invalidValue("no leaf position for a new member"), context: "§12.1.1")
+            }
+            setNode(.leaf(leafNode), at: leaf.nodeIndex)
+            for parent in leaf.directPath(in: size) ?? [] {
+                guard case .parent(var parentNode) = nodes[Int(parent.rawValue)] else { continue }
+                // Take the node out so its unmerged-leaf list is appended to in place, not copied.
+                nodes[Int(parent.rawValue)] = nil
+                parentNode.unmergedLeaves.append(leaf)
+                setNode(.parent(parentNode), at: parent)
+            }
+            leaves.append(leaf)
+            position += 2
+        }
+        refreshTreeHashes()
+        return leaves
+    }
+
     /// Replaces the leaf node of `leaf` with `leafNode` and blanks the leaf's direct path (§12.1.2). Refuses a blank
     /// or absent leaf.
     public mutating func update(_ leaf: LeafIndex, with leafNode: LeafNode) throws(MLSError) {

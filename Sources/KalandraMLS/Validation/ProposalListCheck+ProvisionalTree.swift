@@ -52,10 +52,13 @@ extension ProposalListCheck {
             guard case .remove(let remove) = item.proposal, let leaf = remove.removedLeaf else { continue }
             try provisional.tree.remove(leaf)
         }
+        var adds: [(index: Int, leafNode: LeafNode)] = []
         for (index, item) in proposals.enumerated() {
-            guard case .add(let add) = item.proposal else { continue }
-            let leaf = try provisional.tree.add(add.keyPackage.leafNode)
-            provisional.newLeaves.append((index, leaf, add.keyPackage.leafNode))
+            if case .add(let add) = item.proposal { adds.append((index, add.keyPackage.leafNode)) }
+        }
+        let leaves = try provisional.tree.add(adds.map(\.leafNode))
+        for (add, leaf) in zip(adds, leaves) {
+            provisional.newLeaves.append((add.index, leaf, add.leafNode))
             provisional.addedLeaves.insert(leaf)
         }
         provisional.newLeaves.sort { $0.proposal < $1.proposal }

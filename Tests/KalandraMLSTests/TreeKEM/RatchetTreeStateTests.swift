@@ -248,6 +248,26 @@ import Testing
         #expect(tree.leafCount == 4)
     }
 
+    /// The batch add fills blanks left to right and extends the tree exactly as one add after another does, on
+    /// every tree of tree-validation.json (blanks, unmerged leaves and non-blank parents included).
+    @Test func batchAddEqualsAddsOneByOne() throws {
+        for index in vectors.indices where vectors[index].cipherSuite == 1 {
+            var (sequential, _) = try fixture(index)
+            var batch = sequential
+            let template = try #require(sequential.nonBlankLeaves.first.flatMap { sequential.leafNode(at: $0) })
+            let newcomers = (0..<Int(sequential.leafCount) + 3).map { count in
+                var leaf = template
+                leaf.signature = [UInt8(truncatingIfNeeded: count)]  // distinct leaves, distinct tree hashes
+                return leaf
+            }
+            var oneByOne: [LeafIndex] = []
+            for leaf in newcomers { oneByOne.append(try sequential.add(leaf)) }
+            #expect(try batch.add(newcomers) == oneByOne, "vector \(index)")
+            #expect(batch.treeHash == sequential.treeHash, "vector \(index)")
+            #expect(batch.ratchetTree == sequential.ratchetTree, "vector \(index)")
+        }
+    }
+
     @Test func updatePathMisuseIsRefused() throws {
         let (tree, groupID) = try fixture(13)
         var generator = DeterministicGenerator(seed: 7)
