@@ -70,20 +70,24 @@ struct StandardCipherSuiteProvider: CipherSuiteProvider {
         using generator: inout some RandomNumberGenerator
     ) throws(MLSError) -> [HPKECiphertext] {
         let infoHash = hpke.infoHash(info)
-        var ciphertexts: [HPKECiphertext] = []
-        ciphertexts.reserveCapacity(recipients.count)
-        for recipient in recipients {
-            ciphertexts.append(
-                try hpke.seal(
-                    publicKey: recipient.publicKey,
-                    infoHash: infoHash,
-                    associatedData: associatedData,
-                    plaintext: recipient.plaintext,
-                    randomness: SecretBytes(randomCount: kem.encapsulationRandomnessLength, using: &generator)
-                )
+        // Randomness is drawn in recipient order before any sealing starts, so the output is the same however the
+        // seals are spread over cores.
+        var drawn: [SecretBytes] = []
+        drawn.reserveCapacity(recipients.count)
+        for _ in recipients {
+            drawn.append(SecretBytes(randomCount: kem.encapsulationRandomnessLength, using: &generator))
+        }
+        let randomness = drawn
+        let hpke = self.hpke
+        return try ParallelMap.map(count: recipients.count) { index throws(MLSError) in
+            try hpke.seal(
+                publicKey: recipients[index].publicKey,
+                infoHash: infoHash,
+                associatedData: associatedData,
+                plaintext: recipients[index].plaintext,
+                randomness: randomness[index]
             )
         }
-        return ciphertexts
     }
 
     func hpkeOpen(

@@ -162,25 +162,32 @@ extension RatchetTreeState {
         updated.refreshTreeHashes()
         let context = groupContext(updated.treeHash)
         let contextBytes = context.encoded()
-        var pathNodes: [UpdatePathNode] = []
+        // Every path secret goes to the resolution of its copath child, all under the same context: one batch of
+        // encryptions, drawing randomness in the order of the nodes and their resolutions.
+        var recipients: [(publicKey: HPKEPublicKey, plaintext: [UInt8])] = []
+        var recipientCounts: [Int] = []
+        defer { for index in recipients.indices { Zeroize.bytes(&recipients[index].plaintext) } }
         for (index, entry) in filtered.enumerated() {
-            var ciphertexts: [HPKECiphertext] = []
-            // One plain copy of the path secret for this node's recipients, wiped when they all have it.
-            var plaintext = pathSecrets[index].withUnsafeBytes { Array($0) }
-            defer { Zeroize.bytes(&plaintext) }
-            for node in updated.resolution(of: entry.copathChild, excluding: newMembers) {
-                guard let publicKey = updated.encryptionKey(at: node) else { continue }
-                ciphertexts.append(
-                    try provider.encryptWithLabel(
-                        publicKey: publicKey,
-                        label: Self.updatePathNodeLabel,
-                        context: contextBytes,
-                        plaintext: plaintext,
-                        using: &generator
-                    )
-                )
+            let recipientKeys = updated.resolution(of: entry.copathChild, excluding: newMembers).compactMap {
+                updated.encryptionKey(at: $0)
             }
-            pathNodes.append(UpdatePathNode(encryptionKey: keys[index], encryptedPathSecret: ciphertexts))
+            // The copies share one buffer; wiping each in turn ends with the last, unshared one wiped in place.
+            let plaintext = pathSecrets[index].withUnsafeBytes { Array($0) }
+            recipients.append(contentsOf: recipientKeys.map { ($0, plaintext) })
+            recipientCounts.append(recipientKeys.count)
+        }
+        var ciphertexts = try provider.encryptWithLabel(
+            recipients,
+            label: Self.updatePathNodeLabel,
+            context: contextBytes,
+            using: &generator
+        )[...]
+        var pathNodes: [UpdatePathNode] = []
+        for (index, count) in recipientCounts.enumerated() {
+            pathNodes.append(
+                UpdatePathNode(encryptionKey: keys[index], encryptedPathSecret: Array(ciphertexts.prefix(count)))
+            )
+            ciphertexts = ciphertexts.dropFirst(count)
         }
         self = updated
         return CreatedUpdatePath(

@@ -109,13 +109,23 @@ extension RatchetTreeState {
 
     /// The first leaf whose signature or capabilities break §7.3.
     func firstLeafViolation(groupID: [UInt8]) -> RatchetTreeViolation? {
-        for leaf in nonBlankLeaves {
+        let leaves = nonBlankLeaves
+        // The signatures, a verification per member, are checked on all cores; the verdicts are then read in leaf
+        // order, so the first violation reported is the same as a serial check's.
+        let tree = self
+        let signaturesValid: [Bool] =
+            (try? ParallelMap.map(count: leaves.count) { index throws(MLSError) -> Bool in
+                guard let leafNode = tree.leafNode(at: leaves[index]) else { return true }
+                do {
+                    try leafNode.verifySignature(groupID: groupID, leafIndex: leaves[index], provider: tree.provider)
+                    return true
+                } catch {
+                    return false
+                }
+            }) ?? []
+        for (index, leaf) in leaves.enumerated() {
             guard let leafNode = leafNode(at: leaf) else { continue }
-            do {
-                try leafNode.verifySignature(groupID: groupID, leafIndex: leaf, provider: provider)
-            } catch {
-                return .leafSignatureInvalid(leaf)
-            }
+            guard signaturesValid[index] else { return .leafSignatureInvalid(leaf) }
             if let violation = capabilityViolation(of: leafNode, at: leaf) { return violation }
         }
         return nil
