@@ -1,7 +1,7 @@
 import Dispatch
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Independent jobs spread over the machine's cores, with results in job order. Deterministic: a job's inputs are
@@ -77,9 +77,9 @@ private final class ResultSlots<Value: Sendable>: @unchecked Sendable {
 enum System {
     static let coreCount: Int = {
         #if canImport(Glibc)
-            return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
-            return 2
+        return 2
         #endif
     }()
 }
