@@ -16,6 +16,13 @@ extension ProposalListCheck {
     /// supported, a GroupContextExtensions is supported by every member, and every new leaf node passes the §7.3
     /// rules about other members under `extensions`.
     func checkAgainstProvisionalTree(extensions: [Extension]) throws(MLSError) {
+        // Only Adds, Updates and GroupContextExtensions bring leaf nodes or requirements to check against the
+        // members; without them (an empty commit, Removes, PSKs) the O(members) pass below would find nothing.
+        guard
+            proposals.contains(where: {
+                [.add, .update, .groupContextExtensions].contains($0.proposal.proposalType)
+            })
+        else { return }
         let provisional = try provisionalTree()
         try checkAddsAreNewClients(provisional)
         for type in Set(proposals.map(\.proposal.proposalType)).sorted(by: { $0.rawValue < $1.rawValue }) {

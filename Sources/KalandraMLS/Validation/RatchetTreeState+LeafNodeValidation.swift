@@ -63,10 +63,13 @@ extension RatchetTreeState {
 struct TreeMemberSummary {
     /// The tree summarised.
     let tree: RatchetTreeState
-    /// The nodes holding each encryption key (more than one only in a tree that is already invalid).
-    private var encryptionKeyNodes: [HPKEPublicKey: [NodeIndex]] = [:]
-    /// The leaves holding each signature key.
-    private var signatureKeyLeaves: [SignaturePublicKey: [LeafIndex]] = [:]
+    /// The first node holding each encryption key. A key held twice (only in a provisional tree whose proposals
+    /// are being refused) also lists its holders in `sharedEncryptionKeys`, so the common case allocates no array.
+    private var encryptionKeyNodes: [HPKEPublicKey: NodeIndex] = [:]
+    private var sharedEncryptionKeys: [HPKEPublicKey: [NodeIndex]] = [:]
+    /// The first leaf holding each signature key, and every holder of a key held twice.
+    private var signatureKeyLeaves: [SignaturePublicKey: LeafIndex] = [:]
+    private var sharedSignatureKeys: [SignaturePublicKey: [LeafIndex]] = [:]
     /// For each credential type, how many members' capabilities list it.
     private var supportingMemberCounts: [CredentialType: Int] = [:]
     /// For each credential type, how many members' credentials have it.
@@ -77,15 +80,27 @@ struct TreeMemberSummary {
     /// The summary of `tree`.
     init(_ tree: RatchetTreeState) {
         self.tree = tree
+        encryptionKeyNodes.reserveCapacity(tree.nodes.count)
+        signatureKeyLeaves.reserveCapacity(tree.nodes.count / 2 + 1)
         for position in tree.nodes.indices {
             let index = NodeIndex(UInt32(position))
-            if let key = tree.encryptionKey(at: index) { encryptionKeyNodes[key, default: []].append(index) }
+            guard let key = tree.encryptionKey(at: index) else { continue }
+            if let first = encryptionKeyNodes.updateValue(index, forKey: key) {
+                encryptionKeyNodes[key] = first
+                sharedEncryptionKeys[key, default: [first]].append(index)
+            }
         }
         for leaf in tree.nonBlankLeaves {
             guard let member = tree.leafNode(at: leaf) else { continue }
             memberCount += 1
-            signatureKeyLeaves[member.signatureKey, default: []].append(leaf)
-            for type in Set(member.capabilities.credentials) { supportingMemberCounts[type, default: 0] += 1 }
+            if let first = signatureKeyLeaves.updateValue(leaf, forKey: member.signatureKey) {
+                signatureKeyLeaves[member.signatureKey] = first
+                sharedSignatureKeys[member.signatureKey, default: [first]].append(leaf)
+            }
+            let credentials = member.capabilities.credentials
+            for (position, type) in credentials.enumerated() where !credentials[..<position].contains(type) {
+                supportingMemberCounts[type, default: 0] += 1
+            }
             usingMemberCounts[member.credential.credentialType, default: 0] += 1
         }
     }
@@ -127,12 +142,15 @@ struct TreeMemberSummary {
                 throw MLSError(.leafNodeLacksMemberCredentialType, context: "\(name) lacks \(type.rawValue)")
             }
         }
-        let keyHolders = (encryptionKeyNodes[leafNode.encryptionKey] ?? []).filter { $0 != leaf?.nodeIndex }
-        if let holder = keyHolders.first {
+        let keyHolders =
+            sharedEncryptionKeys[leafNode.encryptionKey] ?? encryptionKeyNodes[leafNode.encryptionKey].map { [$0] }
+            ?? []
+        if let holder = keyHolders.first(where: { $0 != leaf?.nodeIndex }) {
             throw MLSError(.leafNodeEncryptionKeyInUse, context: "\(name) has the key of \(holder)")
         }
-        let signers = (signatureKeyLeaves[leafNode.signatureKey] ?? []).filter { $0 != leaf }
-        if let signer = signers.first {
+        let signers =
+            sharedSignatureKeys[leafNode.signatureKey] ?? signatureKeyLeaves[leafNode.signatureKey].map { [$0] } ?? []
+        if let signer = signers.first(where: { $0 != leaf }) {
             throw MLSError(.leafNodeSignatureKeyInUse, context: "\(name) has the key of \(signer)")
         }
     }
