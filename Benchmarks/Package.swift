@@ -36,5 +36,16 @@ let package = Package(
             path: "Benchmarks/StorageBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "MLSBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "KalandraCore", package: "kalandra"),
+                .product(name: "KalandraCrypto", package: "kalandra"),
+                .product(name: "KalandraMLS", package: "kalandra"),
+            ],
+            path: "Benchmarks/MLSBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
