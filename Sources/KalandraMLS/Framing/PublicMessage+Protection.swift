@@ -38,15 +38,24 @@ extension PublicMessage {
         provider: any CipherSuiteProvider
     ) throws(MLSError) -> AuthenticatedContent {
         try Self.checkProtectable(content, context: context)
+        // The signed structure is encoded once and serves the membership tag and the signature: a commit in a large
+        // group is hundreds of kilobytes.
+        let toBeSigned = try FramedContentTBS(wireFormat: .publicMessage, content: content, context: context).encoded()
         if let membershipTag {
-            let expected = try Self.membershipTag(content, auth: auth, context: context, key: membershipKey, provider)
-            guard ConstantTime.equals(membershipTag, expected) else {
+            var tagged = TLSWriter()
+            tagged.writeFixed(toBeSigned)
+            auth.encode(to: &tagged)
+            guard ConstantTime.equals(membershipTag, provider.mac(key: membershipKey, data: tagged.bytes)) else {
                 throw MLSError(.membershipTagInvalid, context: "\(content.sender)")
             }
         }
-        let authenticated = try AuthenticatedContent(wireFormat: .publicMessage, content: content, auth: auth)
-        try authenticated.verifySignature(context: context, publicKey: signaturePublicKey, provider: provider)
-        return authenticated
+        try provider.verifyWithLabel(
+            auth.signature,
+            content: toBeSigned,
+            label: FramedContentTBS.signatureLabel,
+            publicKey: signaturePublicKey
+        )
+        return try AuthenticatedContent(wireFormat: .publicMessage, content: content, auth: auth)
     }
 
     /// Throws unless `content` belongs to the group and epoch of `context` and is not application data.
