@@ -245,9 +245,21 @@ extension MLSGroup {
         switch sender {
         case .member(let leaf): committerLeaf = leaf
         default:
-            // An external joiner takes the leftmost blank leaf, as an Add would (§12.4.3.2).
+            // An external joiner takes the leftmost blank leaf, as an Add would, and its leaf node passes leaf node
+            // validation (§7.3) against the members, as any new leaf does (§12.4.3.2).
             guard let path = commit.path else { throw MLSError(.commitPathRequired) }
-            committerLeaf = try effects.tree.add(path.leafNode)
+            var joined = effects.tree
+            let leaf = try joined.add(path.leafNode)
+            var joinContext = context
+            joinContext.extensions = effects.extensions
+            try effects.tree.validateLeafNode(
+                path.leafNode,
+                as: .commit(leaf),
+                groupContext: joinContext,
+                nowSeconds: nowSeconds
+            )
+            effects.tree = joined
+            committerLeaf = leaf
         }
         let newMembers = Set(effects.added.map(\.leaf))
         let removesSelf = effects.tree.leafNode(at: ownLeaf) == nil

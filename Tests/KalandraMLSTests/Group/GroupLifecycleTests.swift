@@ -154,6 +154,58 @@ import Testing
         #expect(alice.group!.memberCount == 2)
     }
 
+    @Test func externalCommitWithAnUnsupportedCredentialIsRefused() throws {
+        var generator = DeterministicGenerator(seed: 7)
+        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
+        var alice = TestClient("alice", provider: provider, using: &generator)
+        let mallory = TestClient("mallory", provider: provider, using: &generator)
+        try alice.createGroup("picky", using: &generator)
+        // Mallory's leaf claims an X.509 credential that Alice's capabilities do not list.
+        var (leaf, _) = try mallory.leafNode(using: &generator)
+        leaf.credential = .x509(certificates: [])
+        leaf.capabilities.credentials = [.basic, .x509]
+        let join = try MLSGroup.joinByExternalCommit(
+            groupInfo: alice.group!.groupInfo(),
+            leafNode: leaf,
+            signaturePrivateKey: mallory.signatureKeys.privateKey,
+            using: &generator
+        )
+        expectError(.leafNodeCredentialUnsupportedByMember) { try alice.receive(join.commit) }
+        #expect(alice.group!.epoch == 0)
+    }
+
+    @Test func groupContextExtensionsCommitChangesTheContextForEveryone() throws {
+        var generator = DeterministicGenerator(seed: 8)
+        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
+        var alice = TestClient("alice", provider: provider, using: &generator)
+        var bob = TestClient("bob", provider: provider, using: &generator)
+        try alice.createGroup("context", using: &generator)
+        let package = try bob.keyPackage(using: &generator)
+        let output = try alice.group!.commit(
+            CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]),
+            using: &generator
+        )
+        try alice.group!.confirmPendingCommit()
+        try bob.join(try #require(output.welcome))
+        let server = provider.generateSignatureKeyPair(using: &generator)
+        let senders = ExternalSender.extensionValue([
+            ExternalSender(signatureKey: server.publicKey, credential: .basic(identity: Array("server".utf8)))
+        ])
+        // Bob proposes the extension by reference; Alice commits it (a path is required).
+        let proposal = try bob.group!.propose(
+            .groupContextExtensions(GroupContextExtensionsProposal(extensions: [senders])),
+            using: &generator
+        )
+        try alice.receive(proposal)
+        let commit = try alice.group!.commit(CommitOptions(), using: &generator)
+        try alice.group!.confirmPendingCommit()
+        let processed = try bob.receive(commit.commit)
+        guard case .commit(let staged) = processed.content else { Issue.record("not a commit"); return }
+        #expect(staged.hasPath)
+        #expect(bob.group!.context.extensions == [senders])
+        try GroupLifecycleTests.expectAgreement([alice, bob])
+    }
+
     @Test func externalSenderProposesARemovalThatAMemberCommits() throws {
         var generator = DeterministicGenerator(seed: 4)
         let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
