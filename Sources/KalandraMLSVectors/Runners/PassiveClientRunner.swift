@@ -56,7 +56,8 @@ enum PassiveClientRunner: EntryRunner {
 
     static func check(_ entry: Entry, _ check: inout EntryCheck) throws(EntryFailure) -> Int {
         let provider = try check.provider()
-        guard case .keyPackage(let keyPackage) = try step("key_package", { try MLSMessage.decode(entry.keyPackage) }).body
+        guard
+            case .keyPackage(let keyPackage) = try step("key_package", { try MLSMessage.decode(entry.keyPackage) }).body
         else { throw EntryFailure("key_package is not an MLSMessage(KeyPackage)") }
         guard case .welcome(let welcome) = try step("welcome", { try MLSMessage.decode(entry.welcome) }).body else {
             throw EntryFailure("welcome is not an MLSMessage(Welcome)")
@@ -65,8 +66,16 @@ enum PassiveClientRunner: EntryRunner {
         let leafKey = HPKEPrivateKey(SecretBytes(copying: entry.encryptionPriv))
         let initKey = HPKEPrivateKey(SecretBytes(copying: entry.initPriv))
         try step("private keys") {
-            check.expectEqual(try provider.signaturePublicKey(for: signatureKey), keyPackage.leafNode.signatureKey, "signature_priv")
-            check.expectEqual(try provider.hpkePublicKey(for: leafKey), keyPackage.leafNode.encryptionKey, "encryption_priv")
+            check.expectEqual(
+                try provider.signaturePublicKey(for: signatureKey),
+                keyPackage.leafNode.signatureKey,
+                "signature_priv"
+            )
+            check.expectEqual(
+                try provider.hpkePublicKey(for: leafKey),
+                keyPackage.leafNode.encryptionKey,
+                "encryption_priv"
+            )
             check.expectEqual(try provider.hpkePublicKey(for: initKey), keyPackage.initKey, "init_priv")
         }
         var external: [[UInt8]: SecretBytes] = [:]
