@@ -21,13 +21,19 @@ let package = Package(
         .library(name: "KalandraStorage", targets: ["KalandraStorage"]),
         .library(name: "KalandraStorageTesting", targets: ["KalandraStorageTesting"]),
         .library(name: "KalandraRocksDB", targets: ["KalandraRocksDB"]),
+        .library(name: "KalandraInterop", targets: ["KalandraInterop"]),
         .executable(name: "kalandra", targets: ["kalandra"]),
+        .executable(name: "kalandra-mls-interop", targets: ["kalandra-mls-interop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
     ],
     targets: [
         // Layer 0
@@ -86,6 +92,30 @@ let package = Package(
         .target(
             name: "KalandraRocksDB",
             dependencies: ["CRocksDB", "KalandraStorage"],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 5: the MLS working group's interop gRPC service over KalandraMLS (docs/INTEROP.md)
+        .target(
+            name: "KalandraInterop",
+            dependencies: [
+                "KalandraMLS",
+                "KalandraCrypto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Generated/mls_client.proto", "Generated/SOURCE.md"],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 6: the interop server for the working group's test-runner
+        .executableTarget(
+            name: "kalandra-mls-interop",
+            dependencies: [
+                "KalandraInterop",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Layer 6: the command-line tool
@@ -152,6 +182,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
+        // Two in-process interop servers driven through the working group's scenario configs; depends on the
+        // executable so that `swift build --build-tests` builds it for the smoke test that runs it.
+        .testTarget(
+            name: "KalandraInteropTests",
+            dependencies: [
+                "KalandraInterop",
+                "kalandra-mls-interop",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            resources: [.copy("Scenarios")],
+            swiftSettings: swiftSettings
+        ),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it first.
         .testTarget(name: "KalandraCLITests", dependencies: ["kalandra"], swiftSettings: swiftSettings),
     ]

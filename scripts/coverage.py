@@ -8,7 +8,7 @@ import json
 import sys
 from collections import defaultdict
 
-EXECUTABLES = {"kalandra"}
+EXECUTABLES = {"kalandra", "kalandra-mls-interop"}
 
 
 def main() -> int:

@@ -128,13 +128,16 @@ extension MLSGroup {
     /// Joins the group `groupInfo` describes by an external commit (§12.4.3.2): verifies the GroupInfo and its tree,
     /// derives the init secret from the `external_pub` extension, covers an ExternalInit proposal (and a Remove of
     /// `resyncing`, this member's old leaf, when it rejoins after losing its state), takes the leftmost blank leaf
-    /// with `leafNode`'s credential, capabilities and signature key, and commits with a path.
+    /// with `leafNode`'s credential, capabilities and signature key, and commits with a path. `preSharedKeys` adds
+    /// PreSharedKey proposals, whose secrets come from `psks`.
     public static func joinByExternalCommit(
         groupInfo: GroupInfo,
         ratchetTree: RatchetTree? = nil,
         leafNode: LeafNode,
         signaturePrivateKey: SignaturePrivateKey,
         resyncing oldLeaf: LeafIndex? = nil,
+        preSharedKeys: [PreSharedKeyID] = [],
+        psks: PreSharedKeyStore = .empty,
         authenticatedData: [UInt8] = [],
         configuration: GroupConfiguration = .default,
         nowSeconds: UInt64? = nil,
@@ -167,6 +170,14 @@ extension MLSGroup {
             proposals.append(.remove(RemoveProposal(removed: oldLeaf)))
             try tree.remove(oldLeaf)
         }
+        proposals.append(contentsOf: preSharedKeys.map { .preSharedKey(PreSharedKeyProposal(psk: $0)) })
+        let pskSecret = try pskSecret(
+            preSharedKeys,
+            store: psks,
+            ownGroupID: nil,
+            ownResumptionSecrets: [],
+            provider: provider
+        )
         // createUpdatePath replaces the encryption key and source, and signs the leaf for its position.
         let ownLeaf = try tree.add(leafNode)
         let created = try tree.createUpdatePath(
@@ -210,7 +221,7 @@ extension MLSGroup {
         var keySchedule = try KeySchedule(
             initSecret: initSecret,
             commitSecret: created.commitSecret,
-            pskSecret: KeySchedule.zeroSecret(provider: provider),
+            pskSecret: pskSecret,
             groupContext: newContext.encoded(),
             provider: provider
         )

@@ -10,14 +10,17 @@ public struct ResumedGroup: Sendable {
 }
 
 extension MLSGroup {
-    /// Branches a subgroup (§11.3): a new group `newGroupID` with this group's suite and extensions, this member
-    /// (with `leafNode`, a fresh leaf whose private key is `leafPrivateKey`) and the owners of `keyPackages`,
-    /// linked to the current epoch by a `resumption` PSK of usage `branch` with a random `KDF.Nh`-byte nonce.
+    /// Branches a subgroup (§11.3): a new group `newGroupID` with this group's suite, `extensions` (this group's
+    /// when nil), this member (with `leafNode`, a fresh leaf whose private key is `leafPrivateKey`) and the owners of
+    /// `keyPackages`, linked to the current epoch by a `resumption` PSK of usage `branch` with a random `KDF.Nh`-byte
+    /// nonce. `forcePath` gives the initial commit a path.
     public func branch(
         newGroupID: [UInt8],
+        extensions: [Extension]? = nil,
         leafNode: LeafNode,
         leafPrivateKey: HPKEPrivateKey,
         keyPackages: [KeyPackage],
+        forcePath: Bool = false,
         configuration: GroupConfiguration? = nil,
         nowSeconds: UInt64? = nil,
         using generator: inout some RandomNumberGenerator
@@ -26,10 +29,11 @@ extension MLSGroup {
             usage: .branch,
             groupID: newGroupID,
             cipherSuite: cipherSuite,
-            extensions: context.extensions,
+            extensions: extensions ?? context.extensions,
             leafNode: leafNode,
             leafPrivateKey: leafPrivateKey,
             keyPackages: keyPackages,
+            forcePath: forcePath,
             configuration: configuration ?? self.configuration,
             nowSeconds: nowSeconds,
             using: &generator
@@ -38,11 +42,13 @@ extension MLSGroup {
 
     /// Creates the successor of a group closed by a ReInit commit (§11.2): the group the ReInit describes (its
     /// group ID, suite and extensions), with this member and the owners of `keyPackages`, linked to this epoch by a
-    /// `resumption` PSK of usage `reinit`. Throws unless a ReInit commit was merged.
+    /// `resumption` PSK of usage `reinit`; `forcePath` gives the initial commit a path. Throws unless a ReInit
+    /// commit was merged.
     public func reinitialize(
         leafNode: LeafNode,
         leafPrivateKey: HPKEPrivateKey,
         keyPackages: [KeyPackage],
+        forcePath: Bool = false,
         configuration: GroupConfiguration? = nil,
         nowSeconds: UInt64? = nil,
         using generator: inout some RandomNumberGenerator
@@ -58,6 +64,7 @@ extension MLSGroup {
             leafNode: leafNode,
             leafPrivateKey: leafPrivateKey,
             keyPackages: keyPackages,
+            forcePath: forcePath,
             configuration: configuration ?? self.configuration,
             nowSeconds: nowSeconds,
             using: &generator
@@ -73,6 +80,7 @@ extension MLSGroup {
         leafNode: LeafNode,
         leafPrivateKey: HPKEPrivateKey,
         keyPackages: [KeyPackage],
+        forcePath: Bool,
         configuration: GroupConfiguration,
         nowSeconds: UInt64?,
         using generator: inout some RandomNumberGenerator
@@ -96,7 +104,8 @@ extension MLSGroup {
         let output = try group.commit(
             CommitOptions(
                 proposals: keyPackages.map { .add(AddProposal(keyPackage: $0)) }
-                    + [.preSharedKey(PreSharedKeyProposal(psk: psk))]
+                    + [.preSharedKey(PreSharedKeyProposal(psk: psk))],
+                forcePath: forcePath
             ),
             psks: PreSharedKeyStore(resumption: resumptionPSKs),
             nowSeconds: nowSeconds,
