@@ -354,14 +354,6 @@ extension MLSGroup {
             privateKey: signaturePrivateKey,
             provider: provider
         )
-        let message = try PrivateMessage.protect(
-            authenticated,
-            secretTree: &secretTree,
-            senderDataSecret: epochSecrets.senderDataSecret,
-            paddingCount: configuration.paddingCount,
-            provider: provider,
-            using: &generator
-        )
-        return MLSMessage(.privateMessage(message))
+        return try protectPrivately(authenticated, using: &generator)
     }
 }

@@ -242,16 +242,25 @@ extension MLSGroup {
             )
             return (authenticated, MLSMessage(.publicMessage(message)))
         case .privateMessage:
-            let message = try PrivateMessage.protect(
-                authenticated,
-                secretTree: &secretTree,
-                senderDataSecret: epochSecrets.senderDataSecret,
-                paddingCount: configuration.paddingCount,
-                provider: provider,
-                using: &generator
-            )
-            return (authenticated, MLSMessage(.privateMessage(message)))
+            return (authenticated, try protectPrivately(authenticated, using: &generator))
         }
+    }
+
+    /// `content` as a PrivateMessage under this member's next key of the epoch's secret tree (§6.3), padded as the
+    /// configuration says.
+    mutating func protectPrivately(
+        _ content: AuthenticatedContent,
+        using generator: inout some RandomNumberGenerator
+    ) throws(MLSError) -> MLSMessage {
+        let message = try PrivateMessage.protect(
+            content,
+            secretTree: &secretTree,
+            senderDataSecret: epochSecrets.senderDataSecret,
+            paddingCount: configuration.paddingCount,
+            provider: provider,
+            using: &generator
+        )
+        return MLSMessage(.privateMessage(message))
     }
 }
 

@@ -94,18 +94,8 @@ import Testing
     }
 
     @Test func lateApplicationMessageOfThePreviousEpochIsRead() throws {
-        var generator = DeterministicGenerator(seed: 2)
-        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
-        var alice = TestClient("alice", provider: provider, using: &generator)
-        var bob = TestClient("bob", provider: provider, using: &generator)
-        try alice.createGroup("late", using: &generator)
-        let package = try bob.keyPackage(using: &generator)
-        let output = try alice.group!.commit(
-            CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]),
-            using: &generator
-        )
-        try alice.group!.confirmPendingCommit()
-        try bob.join(try #require(output.welcome))
+        var (clients, generator) = try TestClient.group(["alice", "bob"], seed: 2)
+        var (alice, bob) = (clients[0], clients[1])
         let late = try bob.group!.encrypt([7, 7], using: &generator)
         let early = try bob.group!.encrypt([8], using: &generator)
         let commit = try alice.group!.commit(CommitOptions(), using: &generator)
@@ -175,19 +165,9 @@ import Testing
     }
 
     @Test func groupContextExtensionsCommitChangesTheContextForEveryone() throws {
-        var generator = DeterministicGenerator(seed: 8)
-        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
-        var alice = TestClient("alice", provider: provider, using: &generator)
-        var bob = TestClient("bob", provider: provider, using: &generator)
-        try alice.createGroup("context", using: &generator)
-        let package = try bob.keyPackage(using: &generator)
-        let output = try alice.group!.commit(
-            CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]),
-            using: &generator
-        )
-        try alice.group!.confirmPendingCommit()
-        try bob.join(try #require(output.welcome))
-        let server = provider.generateSignatureKeyPair(using: &generator)
+        var (clients, generator) = try TestClient.group(["alice", "bob"], seed: 8)
+        var (alice, bob) = (clients[0], clients[1])
+        let server = alice.provider.generateSignatureKeyPair(using: &generator)
         let senders = ExternalSender.extensionValue([
             ExternalSender(signatureKey: server.publicKey, credential: .basic(identity: Array("server".utf8)))
         ])
@@ -253,20 +233,8 @@ import Testing
     }
 
     @Test func updateProposalOfAMemberIsCommittedByAnother() throws {
-        var generator = DeterministicGenerator(seed: 5)
-        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
-        var alice = TestClient("alice", provider: provider, using: &generator)
-        var bob = TestClient("bob", provider: provider, using: &generator)
-        var carol = TestClient("carol", provider: provider, using: &generator)
-        try alice.createGroup("updates", using: &generator)
-        let packages = [try bob.keyPackage(using: &generator), try carol.keyPackage(using: &generator)]
-        let output = try alice.group!.commit(
-            CommitOptions(proposals: packages.map { .add(AddProposal(keyPackage: $0)) }),
-            using: &generator
-        )
-        try alice.group!.confirmPendingCommit()
-        try bob.join(try #require(output.welcome))
-        try carol.join(try #require(output.welcome))
+        var (clients, generator) = try TestClient.group(["alice", "bob", "carol"], seed: 5)
+        var (alice, bob, carol) = (clients[0], clients[1], clients[2])
         let update = try bob.group!.proposeUpdate(using: &generator)
         try alice.receive(update)
         try carol.receive(update)
@@ -278,18 +246,8 @@ import Testing
     }
 
     @Test func losingCommitIsDiscardedWhenTheWinnerIsMerged() throws {
-        var generator = DeterministicGenerator(seed: 6)
-        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
-        var alice = TestClient("alice", provider: provider, using: &generator)
-        var bob = TestClient("bob", provider: provider, using: &generator)
-        try alice.createGroup("race", using: &generator)
-        let package = try bob.keyPackage(using: &generator)
-        let output = try alice.group!.commit(
-            CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]),
-            using: &generator
-        )
-        try alice.group!.confirmPendingCommit()
-        try bob.join(try #require(output.welcome))
+        var (clients, generator) = try TestClient.group(["alice", "bob"], seed: 6)
+        var (alice, bob) = (clients[0], clients[1])
         // Both commit in epoch 1; the server orders Bob's first.
         let aliceCommit = try alice.group!.commit(CommitOptions(), using: &generator)
         let bobCommit = try bob.group!.commit(CommitOptions(), using: &generator)
@@ -307,19 +265,8 @@ import Testing
 @Suite struct GroupResumptionTests {
     /// Alice and Bob in epoch 1, from a Welcome.
     static func pair(seed: UInt64) throws -> (TestClient, TestClient, DeterministicGenerator) {
-        var generator = DeterministicGenerator(seed: seed)
-        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
-        var alice = TestClient("alice", provider: provider, using: &generator)
-        var bob = TestClient("bob", provider: provider, using: &generator)
-        try alice.createGroup("first", using: &generator)
-        let package = try bob.keyPackage(using: &generator)
-        let output = try alice.group!.commit(
-            CommitOptions(proposals: [.add(AddProposal(keyPackage: package))]),
-            using: &generator
-        )
-        try alice.group!.confirmPendingCommit()
-        try bob.join(try #require(output.welcome))
-        return (alice, bob, generator)
+        let (clients, generator) = try TestClient.group(["alice", "bob"], seed: seed)
+        return (clients[0], clients[1], generator)
     }
 
     @Test func externalPSKProposalEntersTheKeySchedule() throws {

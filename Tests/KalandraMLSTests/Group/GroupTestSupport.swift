@@ -1,6 +1,7 @@
 import KalandraCore
 import KalandraCrypto
 import KalandraMLS
+import Testing
 
 /// A client of the group tests: a signature key and a credential, able to make KeyPackages and hold one group.
 struct TestClient {
@@ -119,6 +120,31 @@ struct TestClient {
             psks: psks,
             configuration: configuration
         )
+    }
+
+    /// Clients named `names` in one group: the first creates it (with `extensions`) and adds the others in one
+    /// commit, which they join by its Welcome. Suite 1; keys from a generator seeded with `seed`, returned for more.
+    static func group(
+        _ names: [String],
+        seed: UInt64,
+        extensions: [Extension] = [],
+        configuration: GroupConfiguration = .default
+    ) throws -> (clients: [TestClient], generator: DeterministicGenerator) {
+        var generator = DeterministicGenerator(seed: seed)
+        let provider = try CipherSuite.x25519Aes128GcmSha256Ed25519.provider()
+        var clients = names.map { TestClient($0, provider: provider, using: &generator) }
+        try clients[0].createGroup(names[0], extensions: extensions, configuration: configuration, using: &generator)
+        guard clients.count > 1 else { return (clients, generator) }
+        var adds: [Proposal] = []
+        for index in clients.indices.dropFirst() {
+            adds.append(.add(AddProposal(keyPackage: try clients[index].keyPackage(using: &generator))))
+        }
+        let output = try clients[0].group!.commit(CommitOptions(proposals: adds), using: &generator)
+        try clients[0].group!.confirmPendingCommit()
+        for index in clients.indices.dropFirst() {
+            try clients[index].join(try #require(output.welcome), configuration: configuration)
+        }
+        return (clients, generator)
     }
 
     /// Processes `message` and merges it when it is a commit; returns what it carried.
