@@ -22,8 +22,10 @@ let package = Package(
         .library(name: "KalandraStorageTesting", targets: ["KalandraStorageTesting"]),
         .library(name: "KalandraRocksDB", targets: ["KalandraRocksDB"]),
         .library(name: "KalandraInterop", targets: ["KalandraInterop"]),
+        .library(name: "KalandraNotificationKeys", targets: ["KalandraNotificationKeys"]),
         .executable(name: "kalandra", targets: ["kalandra"]),
         .executable(name: "kalandra-mls-interop", targets: ["kalandra-mls-interop"]),
+        .executable(name: "kalandra-notify", targets: ["kalandra-notify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
@@ -73,6 +75,12 @@ let package = Package(
         .target(
             name: "KalandraStorage",
             dependencies: ["KalandraCore", "KalandraCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 2: what a notification extension links: push envelopes and the exported key cache (no MLS, no storage)
+        .target(
+            name: "KalandraNotificationKeys",
+            dependencies: ["KalandraCore", "KalandraCBOR", "KalandraCrypto"],
             swiftSettings: swiftSettings
         ),
         // Layer 3: runners for the MLS working group's test-vector formats (used by tests and `kalandra mls-vectors`)
@@ -132,6 +140,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Layer 6: decrypts push envelopes with a key cache, as a notification extension does (docs/PROTOCOL.md)
+        .executableTarget(
+            name: "kalandra-notify",
+            dependencies: ["KalandraNotificationKeys", "KalandraCore", "KalandraCrypto"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KalandraCoreTests", dependencies: ["KalandraCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KalandraCBORTests",
@@ -182,6 +196,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
+        // Runs kalandra-notify as a child process; depends on it so `swift build --build-tests` builds it first.
+        .testTarget(
+            name: "KalandraNotificationKeysTests",
+            dependencies: [
+                "KalandraNotificationKeys", "KalandraCore", "KalandraCBOR", "KalandraCrypto", "kalandra-notify",
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Two in-process interop servers driven through the working group's scenario configs; depends on the
         // executable so that `swift build --build-tests` builds it for the smoke test that runs it.
         .testTarget(

@@ -28,5 +28,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .executableTarget(
+            name: "FuzzNotificationEnvelope",
+            dependencies: [
+                .product(name: "KalandraNotificationKeys", package: "kalandra"),
+                .product(name: "KalandraCrypto", package: "kalandra"),
+                .product(name: "KalandraCore", package: "kalandra"),
+            ]
+        ),
     ]
 )
