@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "KalandraStorageTesting", targets: ["KalandraStorageTesting"]),
         .library(name: "KalandraRocksDB", targets: ["KalandraRocksDB"]),
         .library(name: "KalandraInterop", targets: ["KalandraInterop"]),
+        .library(name: "KalandraDataPlane", targets: ["KalandraDataPlane"]),
         .library(name: "KalandraNotificationKeys", targets: ["KalandraNotificationKeys"]),
         .executable(name: "kalandra", targets: ["kalandra"]),
         .executable(name: "kalandra-mls-interop", targets: ["kalandra-mls-interop"]),
@@ -81,6 +82,16 @@ let package = Package(
         .target(
             name: "KalandraNotificationKeys",
             dependencies: ["KalandraCore", "KalandraCBOR", "KalandraCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 3: sender keys bridged from the MLS epoch, message encryption, client-side erasure (docs/PROTOCOL.md)
+        .target(
+            name: "KalandraDataPlane",
+            dependencies: [
+                "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire", "KalandraMLS",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Layer 3: runners for the MLS working group's test-vector formats (used by tests and `kalandra mls-vectors`)
@@ -193,6 +204,14 @@ let package = Package(
             name: "StorageCrashChild",
             dependencies: ["KalandraRocksDB", "KalandraStorage", "KalandraCore"],
             path: "Tests/StorageCrashChild",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KalandraDataPlaneTests",
+            dependencies: [
+                "KalandraDataPlane", "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire", "KalandraMLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),

@@ -37,6 +37,19 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "DataPlaneBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "KalandraCore", package: "kalandra"),
+                .product(name: "KalandraCrypto", package: "kalandra"),
+                .product(name: "KalandraWire", package: "kalandra"),
+                .product(name: "KalandraMLS", package: "kalandra"),
+                .product(name: "KalandraDataPlane", package: "kalandra"),
+            ],
+            path: "Benchmarks/DataPlaneBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "MLSBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
