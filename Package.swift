@@ -100,6 +100,12 @@ let package = Package(
             dependencies: ["KalandraMLS", "KalandraCore", "KalandraCrypto"],
             swiftSettings: swiftSettings
         ),
+        // Layer 3: a client of real MLS groups for the tests of the engine and of the modules built on it
+        .target(
+            name: "KalandraMLSTesting",
+            dependencies: ["KalandraMLS", "KalandraCore", "KalandraCrypto"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: the contract test suite every storage backend runs
         .target(
             name: "KalandraStorageTesting",
@@ -180,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "KalandraMLSTests",
             dependencies: [
-                "KalandraMLS", "KalandraMLSVectors", "KalandraCore", "KalandraCrypto",
+                "KalandraMLS", "KalandraMLSVectors", "KalandraMLSTesting", "KalandraCore", "KalandraCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -210,6 +216,7 @@ let package = Package(
             name: "KalandraDataPlaneTests",
             dependencies: [
                 "KalandraDataPlane", "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire", "KalandraMLS",
+                "KalandraMLSTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

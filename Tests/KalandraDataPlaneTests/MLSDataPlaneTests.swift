@@ -2,6 +2,7 @@ import KalandraCore
 import KalandraCrypto
 import KalandraDataPlane
 import KalandraMLS
+import KalandraMLSTesting
 import KalandraWire
 import NIOCore
 import Testing

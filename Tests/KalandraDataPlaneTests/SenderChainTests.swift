@@ -2,6 +2,7 @@ import KalandraCore
 import KalandraCrypto
 import KalandraDataPlane
 import KalandraMLS
+import KalandraMLSTesting
 import Testing
 
 @Suite struct SenderChainTests {

@@ -1,5 +1,6 @@
 import KalandraCore
 import KalandraCrypto
+import KalandraMLSTesting
 import Testing
 
 @testable import KalandraMLS

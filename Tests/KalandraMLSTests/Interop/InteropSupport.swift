@@ -1,6 +1,7 @@
 import KalandraCore
 import KalandraCrypto
 import KalandraMLS
+import KalandraMLSTesting
 import Testing
 
 /// Shared pieces of the interop tests against mls-rs (MLSRSInteropTests).

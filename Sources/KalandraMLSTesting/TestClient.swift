@@ -1,32 +1,33 @@
 import KalandraCore
 import KalandraCrypto
 import KalandraMLS
-import Testing
 
-/// A client of the group tests: a signature key and a credential, able to make KeyPackages and hold one group.
-struct TestClient {
-    let name: String
-    let provider: any CipherSuiteProvider
-    let signatureKeys: SignatureKeyPair
-    var group: MLSGroup?
+/// A client for tests that need real MLS groups (the group engine's tests, the data plane's): a signature key and a
+/// credential, able to make KeyPackages and hold one group.
+public struct TestClient {
+    public let name: String
+    public let provider: any CipherSuiteProvider
+    public let signatureKeys: SignatureKeyPair
+    public var group: MLSGroup?
     /// Private keys of KeyPackages handed out, by reference.
-    var keyPackageKeys: [KeyPackageRef: (initKey: HPKEPrivateKey, leafKey: HPKEPrivateKey, keyPackage: KeyPackage)] =
-        [:]
+    public var keyPackageKeys:
+        [KeyPackageRef: (initKey: HPKEPrivateKey, leafKey: HPKEPrivateKey, keyPackage: KeyPackage)] =
+            [:]
 
-    init(_ name: String, provider: any CipherSuiteProvider, using generator: inout some RandomNumberGenerator) {
+    public init(_ name: String, provider: any CipherSuiteProvider, using generator: inout some RandomNumberGenerator) {
         self.init(name, provider: provider, signatureKeys: provider.generateSignatureKeyPair(using: &generator))
     }
 
-    init(_ name: String, provider: any CipherSuiteProvider, signatureKeys: SignatureKeyPair) {
+    public init(_ name: String, provider: any CipherSuiteProvider, signatureKeys: SignatureKeyPair) {
         self.name = name
         self.provider = provider
         self.signatureKeys = signatureKeys
     }
 
-    var credential: Credential { .basic(identity: Array(name.utf8)) }
+    public var credential: Credential { .basic(identity: Array(name.utf8)) }
 
     /// A leaf node of source `key_package` with a fresh encryption key.
-    func leafNode(using generator: inout some RandomNumberGenerator) throws -> (LeafNode, HPKEPrivateKey) {
+    public func leafNode(using generator: inout some RandomNumberGenerator) throws -> (LeafNode, HPKEPrivateKey) {
         let keys = try provider.generateHPKEKeyPair(using: &generator)
         var leaf = LeafNode(
             encryptionKey: keys.publicKey,
@@ -53,7 +54,7 @@ struct TestClient {
     }
 
     /// A signed KeyPackage (§10) whose private keys this client keeps.
-    mutating func keyPackage(using generator: inout some RandomNumberGenerator) throws -> KeyPackage {
+    public mutating func keyPackage(using generator: inout some RandomNumberGenerator) throws -> KeyPackage {
         let (leaf, leafKey) = try leafNode(using: &generator)
         let initKeys = try provider.generateHPKEKeyPair(using: &generator)
         var keyPackage = KeyPackage(
@@ -80,7 +81,7 @@ struct TestClient {
     }
 
     /// Creates a group of one.
-    mutating func createGroup(
+    public mutating func createGroup(
         _ groupID: String,
         extensions: [Extension] = [],
         configuration: GroupConfiguration = .default,
@@ -100,7 +101,7 @@ struct TestClient {
     }
 
     /// Joins through `welcome` with whichever of this client's KeyPackages it names.
-    mutating func join(
+    public mutating func join(
         _ welcome: Welcome,
         ratchetTree: RatchetTree? = nil,
         psks: PreSharedKeyStore = .empty,
@@ -124,7 +125,7 @@ struct TestClient {
 
     /// Clients named `names` in one group: the first creates it (with `extensions`) and adds the others in one
     /// commit, which they join by its Welcome. Suite 1; keys from a generator seeded with `seed`, returned for more.
-    static func group(
+    public static func group(
         _ names: [String],
         seed: UInt64,
         extensions: [Extension] = [],
@@ -141,15 +142,18 @@ struct TestClient {
         }
         let output = try clients[0].group!.commit(CommitOptions(proposals: adds), using: &generator)
         try clients[0].group!.confirmPendingCommit()
+        guard let welcome = output.welcome else {
+            throw MLSError(.invalidValue("the commit adding members made no Welcome"))
+        }
         for index in clients.indices.dropFirst() {
-            try clients[index].join(try #require(output.welcome), configuration: configuration)
+            try clients[index].join(welcome, configuration: configuration)
         }
         return (clients, generator)
     }
 
     /// Processes `message` and merges it when it is a commit; returns what it carried.
     @discardableResult
-    mutating func receive(_ message: MLSMessage, psks: PreSharedKeyStore = .empty) throws -> ProcessedMessage {
+    public mutating func receive(_ message: MLSMessage, psks: PreSharedKeyStore = .empty) throws -> ProcessedMessage {
         guard var group else { throw MLSError(.groupInactive) }
         // Through the wire encoding, as a peer would receive it.
         let processed = try group.process(MLSMessage.decode(message.encoded()), psks: psks)
@@ -161,5 +165,5 @@ struct TestClient {
 
 extension SecretBytes {
     /// The bytes, for comparisons in tests.
-    var testBytes: [UInt8] { withUnsafeBytes { Array($0) } }
+    public var testBytes: [UInt8] { withUnsafeBytes { Array($0) } }
 }
