@@ -57,24 +57,12 @@ public struct TestClient {
     public mutating func keyPackage(using generator: inout some RandomNumberGenerator) throws -> KeyPackage {
         let (leaf, leafKey) = try leafNode(using: &generator)
         let initKeys = try provider.generateHPKEKeyPair(using: &generator)
-        var keyPackage = KeyPackage(
-            version: .mls10,
-            cipherSuite: provider.cipherSuite,
+        let keyPackage = try KeyPackage.signed(
             initKey: initKeys.publicKey,
             leafNode: leaf,
             extensions: [],
-            signature: []
-        )
-        var tbs = TLSWriter()
-        keyPackage.version.encode(to: &tbs)
-        keyPackage.cipherSuite.encode(to: &tbs)
-        keyPackage.initKey.encode(to: &tbs)
-        keyPackage.leafNode.encode(to: &tbs)
-        tbs.writeVector(keyPackage.extensions)
-        keyPackage.signature = try provider.signWithLabel(
-            tbs.bytes,
-            label: "KeyPackageTBS",
-            privateKey: signatureKeys.privateKey
+            signaturePrivateKey: signatureKeys.privateKey,
+            provider: provider
         )
         keyPackageKeys[keyPackage.reference(provider: provider)] = (initKeys.privateKey, leafKey, keyPackage)
         return keyPackage
