@@ -34,13 +34,14 @@ extension MLSGroup {
     }
 
     /// Applies `covered` to the current tree and context in the order of §12.3: GroupContextExtensions, Updates,
-    /// Removes, Adds, then collects PSKs, ExternalInit and ReInit. The list is validated first (§12.2).
+    /// Removes, Adds, then collects PSKs, ExternalInit and ReInit. The list is validated first (§12.2), and the
+    /// validator's provisional tree, built by those same changes, is the new tree.
     func applyProposals(
         _ covered: [CoveredProposal],
         committer: Sender,
         nowSeconds: UInt64?
     ) throws(MLSError) -> ProposalEffects {
-        try ProposalListValidator.validate(
+        let provisional = try ProposalListValidator.validatedTree(
             covered.map {
                 ProposalWithSender(proposal: $0.proposal, sender: $0.sender, byReference: $0.reference != nil)
             },
@@ -51,43 +52,30 @@ extension MLSGroup {
             provider: provider,
             nowSeconds: nowSeconds
         )
-        var effects = ProposalEffects(
-            tree: tree,
-            extensions: context.extensions,
-            pathRequired: covered.isEmpty
-                || covered.contains { ![.add, .preSharedKey, .reInit].contains($0.proposal.proposalType) }
-        )
-        for item in covered {
-            if case .groupContextExtensions(let proposal) = item.proposal { effects.extensions = proposal.extensions }
-        }
-        for item in covered {
-            guard case .update(let proposal) = item.proposal, case .member(let leaf) = item.sender else { continue }
-            try effects.tree.update(leaf, with: proposal.leafNode)
-            effects.updated.append(leaf)
-        }
-        for item in covered {
-            guard case .remove(let proposal) = item.proposal else { continue }
-            guard let leaf = proposal.removedLeaf else {
-                throw MLSError(.invalidValue("Remove names leaf \(proposal.removed)"), context: "§12.1.3")
-            }
-            try effects.tree.remove(leaf)
-            effects.removed.append(leaf)
-        }
-        var additions: [KeyPackage] = []
-        for item in covered {
-            if case .add(let proposal) = item.proposal { additions.append(proposal.keyPackage) }
-        }
-        let memberCount = effects.tree.nonBlankLeaves.count + additions.count
+        let memberCount = provisional.tree.nonBlankLeaves.count
         guard memberCount <= Int(configuration.maximumLeafCount) else {
             throw MLSError(
                 .lengthLimitExceeded(length: memberCount, limit: Int(configuration.maximumLeafCount)),
                 context: "group members"
             )
         }
-        let leaves = try effects.tree.add(additions.map(\.leafNode))
-        effects.added = Array(zip(leaves, additions)).map { (leaf: $0.0, keyPackage: $0.1) }
+        var effects = ProposalEffects(
+            tree: provisional.tree,
+            extensions: context.extensions,
+            pathRequired: covered.isEmpty
+                || covered.contains { ![.add, .preSharedKey, .reInit].contains($0.proposal.proposalType) }
+        )
+        for entry in provisional.newLeaves {
+            if case .add(let proposal) = covered[entry.proposal].proposal {
+                effects.added.append((entry.leaf, proposal.keyPackage))
+            } else {
+                effects.updated.append(entry.leaf)
+            }
+        }
         for item in covered {
             switch item.proposal {
+            case .groupContextExtensions(let proposal): effects.extensions = proposal.extensions
+            case .remove(let proposal): effects.removed.append(contentsOf: proposal.removedLeaf.map { [$0] } ?? [])
             case .preSharedKey(let proposal): effects.psks.append(proposal.psk)
             case .externalInit(let proposal): effects.externalInit = proposal
             case .reInit(let proposal): effects.reInit = proposal

@@ -12,10 +12,10 @@ extension ProposalListCheck {
         var addedLeaves: Set<LeafIndex> = []
     }
 
-    /// Builds the provisional tree and checks, in order: Adds are new clients, non-default proposal types are
-    /// supported, a GroupContextExtensions is supported by every member, and every new leaf node passes the §7.3
-    /// rules about other members under `extensions`.
-    func checkAgainstProvisionalTree(extensions: [Extension]) throws(MLSError) {
+    /// Checks `provisional`, the tree after the list's changes, in order: Adds are new clients, non-default proposal
+    /// types are supported, a GroupContextExtensions is supported by every member, and every new leaf node passes
+    /// the §7.3 rules about other members under `extensions`.
+    func checkAgainstProvisionalTree(_ provisional: ProvisionalTree, extensions: [Extension]) throws(MLSError) {
         // Only Adds, Updates and GroupContextExtensions bring leaf nodes or requirements to check against the
         // members; without them (an empty commit, Removes, PSKs) the O(members) pass below would find nothing.
         guard
@@ -23,7 +23,6 @@ extension ProposalListCheck {
                 [.add, .update, .groupContextExtensions].contains($0.proposal.proposalType)
             })
         else { return }
-        let provisional = try provisionalTree()
         try checkAddsAreNewClients(provisional)
         for type in Set(proposals.map(\.proposal.proposalType)).sorted(by: { $0.rawValue < $1.rawValue }) {
             try ProposalListValidator.validateSupport(

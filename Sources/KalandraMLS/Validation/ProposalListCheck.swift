@@ -10,7 +10,9 @@ struct ProposalListCheck {
     let nowSeconds: UInt64?
 
     /// Runs every rule; throws the first broken.
-    func run() throws(MLSError) {
+    /// Runs every rule and returns the provisional tree the last rules were judged on, which is the tree the
+    /// commit's Updates, Removes and Adds produce (§12.3), so that applying the list need not build it again.
+    func run() throws(MLSError) -> ProvisionalTree {
         let committerLeaf = try checkCommitter()
         if isExternalCommit {
             try checkExternalCommitShape()
@@ -24,7 +26,9 @@ struct ProposalListCheck {
         try checkReInits()
         let extensions = try effectiveExtensions()
         try checkOwnRules(extensions: extensions)
-        try checkAgainstProvisionalTree(extensions: extensions)
+        let provisional = try provisionalTree()
+        try checkAgainstProvisionalTree(provisional, extensions: extensions)
+        return provisional
     }
 
     /// The committer's leaf for a regular commit (it must be a member), nil for an external commit (its sender

@@ -40,6 +40,28 @@ public enum ProposalListValidator {
         provider: any CipherSuiteProvider,
         nowSeconds: UInt64?
     ) throws(MLSError) {
+        _ = try validatedTree(
+            proposals,
+            committer: committer,
+            tree: tree,
+            groupContext: groupContext,
+            isExternalCommit: isExternalCommit,
+            provider: provider,
+            nowSeconds: nowSeconds
+        )
+    }
+
+    /// `validate`, returning the tree after the list's Updates, Removes and Adds (§12.3) with where each new leaf
+    /// node landed: the tree the group engine applies the commit to.
+    static func validatedTree(
+        _ proposals: [ProposalWithSender],
+        committer: Sender,
+        tree: RatchetTreeState,
+        groupContext: GroupContext,
+        isExternalCommit: Bool,
+        provider: any CipherSuiteProvider,
+        nowSeconds: UInt64?
+    ) throws(MLSError) -> ProposalListCheck.ProvisionalTree {
         precondition(provider.cipherSuite == groupContext.cipherSuite, "the provider must be the group's suite")
         let check = ProposalListCheck(
             proposals: proposals,
@@ -50,7 +72,7 @@ public enum ProposalListValidator {
             provider: provider,
             nowSeconds: nowSeconds
         )
-        try check.run()
+        return try check.run()
     }
 
     /// Throws `proposalTypeUnsupportedByMember` unless `proposalType` is a default type (§7.2) or every member of
