@@ -37,11 +37,36 @@ extension PublicMessage {
         signaturePublicKey: SignaturePublicKey,
         provider: any CipherSuiteProvider
     ) throws(MLSError) -> AuthenticatedContent {
+        try unprotect(
+            context: context,
+            membershipKey: Optional(membershipKey),
+            signaturePublicKey: signaturePublicKey,
+            provider: provider
+        )
+    }
+
+    /// The authenticated content of this message as a delivery service sees it (§6.2): the group, epoch and
+    /// signature are checked, but not the membership tag, which needs the epoch's `membership_key` that only members
+    /// hold. The signature alone proves who sent it; `unprotect(context:membershipKey:...)` also proves membership.
+    public func unprotectAsObserver(
+        context: GroupContext,
+        signaturePublicKey: SignaturePublicKey,
+        provider: any CipherSuiteProvider
+    ) throws(MLSError) -> AuthenticatedContent {
+        try unprotect(context: context, membershipKey: nil, signaturePublicKey: signaturePublicKey, provider: provider)
+    }
+
+    private func unprotect(
+        context: GroupContext,
+        membershipKey: SecretBytes?,
+        signaturePublicKey: SignaturePublicKey,
+        provider: any CipherSuiteProvider
+    ) throws(MLSError) -> AuthenticatedContent {
         try Self.checkProtectable(content, context: context)
         // The signed structure is encoded once and serves the membership tag and the signature: a commit in a large
         // group is hundreds of kilobytes.
         let toBeSigned = try FramedContentTBS(wireFormat: .publicMessage, content: content, context: context).encoded()
-        if let membershipTag {
+        if let membershipTag, let membershipKey {
             var tagged = TLSWriter()
             tagged.writeFixed(toBeSigned)
             auth.encode(to: &tagged)

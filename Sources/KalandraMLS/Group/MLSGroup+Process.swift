@@ -145,28 +145,7 @@ extension MLSGroup {
             if content.epoch < epoch { throw MLSError(.staleHandshake, context: "epoch \(content.epoch)") }
             throw MLSError(.wrongEpoch, context: "epoch \(content.epoch), group is in epoch \(epoch)")
         }
-        let key: SignaturePublicKey
-        switch (content.sender, content.body) {
-        case (.member(let leaf), _):
-            guard let leafNode = tree.leafNode(at: leaf) else {
-                throw MLSError(.senderNotMember, context: "\(leaf)")
-            }
-            key = leafNode.signatureKey
-        case (.external(let index), .proposal):
-            let senders = try ExternalSender.senders(in: context.extensions)
-            guard index < senders.count else { throw MLSError(.unknownExternalSender, context: "index \(index)") }
-            key = senders[Int(index)].signatureKey
-        case (.newMemberProposal, .proposal(.add(let add))):
-            key = add.keyPackage.leafNode.signatureKey
-        case (.newMemberCommit, .commit(let commit)):
-            guard let path = commit.path else { throw MLSError(.commitPathRequired, context: "external commit") }
-            key = path.leafNode.signatureKey
-        default:
-            throw MLSError(
-                .senderContentMismatch,
-                context: "\(content.sender.senderType) sending \(content.contentType)"
-            )
-        }
+        let key = try CommitTransition.senderSignatureKey(of: content, tree: tree, context: context)
         return try message.unprotect(
             context: context,
             membershipKey: epochSecrets.membershipKey,
@@ -224,49 +203,24 @@ extension MLSGroup {
         default:
             throw MLSError(.senderCannotCommit, context: "\(sender.senderType)")
         }
-        var covered: [CoveredProposal] = []
-        for (index, item) in commit.proposals.enumerated() {
-            switch item {
-            case .proposal(let proposal):
-                covered.append(CoveredProposal(proposal: proposal, sender: sender, reference: nil))
-            case .reference(let reference):
-                guard let cached = proposalCache[reference] else {
-                    throw MLSError(.unknownProposalReference, context: "proposal \(index)")
-                }
-                covered.append(CoveredProposal(proposal: cached.proposal, sender: cached.sender, reference: reference))
-            }
-        }
-        var effects = try applyProposals(covered, committer: sender, nowSeconds: nowSeconds)
-        let isExternal = sender == .newMemberCommit
-        if commit.path == nil && (effects.pathRequired || isExternal) {
-            throw MLSError(.commitPathRequired)
-        }
-        let committerLeaf: LeafIndex
-        switch sender {
-        case .member(let leaf): committerLeaf = leaf
-        default:
-            // An external joiner takes the leftmost blank leaf, as an Add would, and its leaf node passes leaf node
-            // validation (§7.3) against the members, as any new leaf does (§12.4.3.2).
-            guard let path = commit.path else { throw MLSError(.commitPathRequired) }
-            var joined = effects.tree
-            let leaf = try joined.add(path.leafNode)
-            var joinContext = context
-            joinContext.extensions = effects.extensions
-            try effects.tree.validateLeafNode(
-                path.leafNode,
-                as: .commit(leaf),
-                groupContext: joinContext,
-                nowSeconds: nowSeconds
-            )
-            effects.tree = joined
-            committerLeaf = leaf
-        }
+        let transition = try CommitTransition.compute(
+            commit,
+            authenticated: authenticated,
+            context: context,
+            tree: tree,
+            proposalCache: proposalCache,
+            interimTranscriptHash: interimTranscriptHash,
+            configuration: configuration,
+            provider: provider,
+            nowSeconds: nowSeconds
+        )
+        let effects = transition.effects
         let newMembers = Set(effects.added.map(\.leaf))
         let removesSelf = effects.tree.leafNode(at: ownLeaf) == nil
         let staged = { (next: MLSGroup) in
             StagedCommit(
                 sender: sender,
-                proposals: covered,
+                proposals: transition.covered,
                 addedMembers: effects.added.map(\.leaf),
                 removedMembers: effects.removed,
                 updatedMembers: effects.updated,
@@ -290,40 +244,21 @@ extension MLSGroup {
             else { throw MLSError(.invalidValue("a commit applies an Update of this member that it did not propose")) }
             newPrivateTree = TreeKEMPrivateState(leaf: ownLeaf, leafPrivateKey: privateKey)
         }
+        // Blank nodes of the merged tree: a path fills only the committer's direct path, where this member holds no
+        // key below the common ancestor and gets new ones above it from the path.
         newPrivateTree.dropKeys(ofBlankNodesIn: effects.tree)
-        var newContext = GroupContext(
-            cipherSuite: cipherSuite,
-            groupID: groupID,
-            epoch: epoch + 1,
-            treeHash: [],
-            confirmedTranscriptHash: context.confirmedTranscriptHash,
-            extensions: effects.extensions
-        )
+        let newContext = transition.newContext
         var commitSecret = KeySchedule.zeroSecret(provider: provider)
         if let path = commit.path {
-            if !isExternal {
-                // §12.4.2: the path's leaf node passes leaf node validation (§7.3) against the tree after the
-                // proposals: required capabilities, credential types the members support, unique keys.
-                try effects.tree.validateLeafNode(
-                    path.leafNode,
-                    as: .commit(committerLeaf),
-                    groupContext: newContext,
-                    nowSeconds: nowSeconds
-                )
-            }
-            try effects.tree.merge(path, from: committerLeaf, groupID: groupID, isNewLeaf: isExternal)
-            newContext.treeHash = effects.tree.treeHash
             commitSecret =
                 try newPrivateTree.apply(
                     path,
-                    from: committerLeaf,
+                    from: transition.committerLeaf,
                     mergedTree: effects.tree,
-                    groupContext: newContext,
+                    groupContext: transition.provisionalContext,
                     newMembers: newMembers
                 )
                 .commitSecret
-        } else {
-            newContext.treeHash = effects.tree.treeHash
         }
         let initSecret: SecretBytes
         if let externalInit = effects.externalInit {
@@ -335,13 +270,6 @@ extension MLSGroup {
         } else {
             initSecret = epochSecrets.initSecret
         }
-        newContext.confirmedTranscriptHash = try TranscriptHashes.confirmedTranscriptHash(
-            interimBefore: interimTranscriptHash,
-            wireFormat: authenticated.wireFormat,
-            content: authenticated.content,
-            signature: authenticated.auth.signature,
-            provider: provider
-        )
         let pskSecret = try Self.pskSecret(
             effects.psks,
             store: psks,
@@ -357,7 +285,8 @@ extension MLSGroup {
             provider: provider
         )
         keySchedule.dropJoinerSecrets()
-        guard let tag = authenticated.auth.confirmationTag,
+        let tag = transition.confirmationTag
+        guard
             keySchedule.epochSecrets.verifyConfirmationTag(
                 tag,
                 confirmedTranscriptHash: newContext.confirmedTranscriptHash

@@ -30,7 +30,11 @@ extension MLSGroup {
 
     /// `RefHash("MLS 1.0 Proposal Reference", AuthenticatedContent)` (§5.2).
     func proposalReference(_ content: AuthenticatedContent) -> ProposalRef {
-        ProposalRef(provider.refHash(label: Self.proposalReferenceLabel, value: content.encoded()))
+        Self.proposalReference(content, provider: provider)
+    }
+
+    static func proposalReference(_ content: AuthenticatedContent, provider: any CipherSuiteProvider) -> ProposalRef {
+        ProposalRef(provider.refHash(label: proposalReferenceLabel, value: content.encoded()))
     }
 
     /// Applies `covered` to the current tree and context in the order of §12.3: GroupContextExtensions, Updates,
@@ -39,6 +43,27 @@ extension MLSGroup {
     func applyProposals(
         _ covered: [CoveredProposal],
         committer: Sender,
+        nowSeconds: UInt64?
+    ) throws(MLSError) -> ProposalEffects {
+        try Self.applyProposals(
+            covered,
+            committer: committer,
+            tree: tree,
+            context: context,
+            configuration: configuration,
+            provider: provider,
+            nowSeconds: nowSeconds
+        )
+    }
+
+    /// `applyProposals` for any tree and context: the group engine's and a delivery service's (`PublicGroup`).
+    static func applyProposals(
+        _ covered: [CoveredProposal],
+        committer: Sender,
+        tree: RatchetTreeState,
+        context: GroupContext,
+        configuration: GroupConfiguration,
+        provider: any CipherSuiteProvider,
         nowSeconds: UInt64?
     ) throws(MLSError) -> ProposalEffects {
         let provisional = try ProposalListValidator.validatedTree(
