@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "KalandraInterop", targets: ["KalandraInterop"]),
         .library(name: "KalandraDataPlane", targets: ["KalandraDataPlane"]),
         .library(name: "KalandraNotificationKeys", targets: ["KalandraNotificationKeys"]),
+        .library(name: "KalandraSequencer", targets: ["KalandraSequencer"]),
         .executable(name: "kalandra", targets: ["kalandra"]),
         .executable(name: "kalandra-mls-interop", targets: ["kalandra-mls-interop"]),
         .executable(name: "kalandra-notify", targets: ["kalandra-notify"]),
@@ -94,6 +95,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Layer 4: the room sequencer, a sans-IO core (docs/ARCHITECTURE.md)
+        .target(
+            name: "KalandraSequencer",
+            dependencies: [
+                "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire", "KalandraMLS", "KalandraStorage",
+                "KalandraDataPlane", .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: runners for the MLS working group's test-vector formats (used by tests and `kalandra mls-vectors`)
         .target(
             name: "KalandraMLSVectors",
@@ -130,6 +140,14 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["Generated/mls_client.proto", "Generated/SOURCE.md"],
+            swiftSettings: swiftSettings
+        ),
+        // The simulation shell (docs/ARCHITECTURE.md): seeded randomness, virtual time, the event queue, the
+        // simulated network, swarm parameters and traces
+        .target(
+            name: "KalandraSimulation",
+            dependencies: ["KalandraCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Simulation/Sources/KalandraSimulation",
             swiftSettings: swiftSettings
         ),
         // Layer 6: the interop server for the working group's test-runner
@@ -222,6 +240,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KalandraSimulationTests",
+            dependencies: ["KalandraSimulation", "KalandraCore"],
+            path: "Simulation/Tests/KalandraSimulationTests",
+            swiftSettings: swiftSettings
+        ),
         // Runs kalandra-notify as a child process; depends on it so `swift build --build-tests` builds it first.
         .testTarget(
             name: "KalandraNotificationKeysTests",

@@ -70,6 +70,12 @@ public struct PublicGroup: Sendable {
     /// The leaf node of `leaf`, or nil when it is blank or outside the tree.
     public func leafNode(at leaf: LeafIndex) -> LeafNode? { tree.leafNode(at: leaf) }
 
+    /// The signature key of `message`'s sender in the current epoch (§6.1), without checking anything else: a
+    /// member's leaf, an `external_senders` entry, a new member's KeyPackage or path leaf.
+    public func senderSignatureKey(of message: PublicMessage) throws(MLSError) -> SignaturePublicKey {
+        try CommitTransition.senderSignatureKey(of: message.content, tree: tree, context: context)
+    }
+
     /// Authenticates a handshake `message` of the current epoch (a PublicMessage; anything else throws) and returns
     /// what it is: a proposal, now held for the epoch's commit, or a commit staged with the state it leads to (held
     /// proposals and the group stay as they are until `merge`). Throws `staleHandshake` or `wrongEpoch` for another
