@@ -25,9 +25,11 @@ let package = Package(
         .library(name: "KalandraDataPlane", targets: ["KalandraDataPlane"]),
         .library(name: "KalandraNotificationKeys", targets: ["KalandraNotificationKeys"]),
         .library(name: "KalandraSequencer", targets: ["KalandraSequencer"]),
+        .library(name: "KalandraClient", targets: ["KalandraClient"]),
         .executable(name: "kalandra", targets: ["kalandra"]),
         .executable(name: "kalandra-mls-interop", targets: ["kalandra-mls-interop"]),
         .executable(name: "kalandra-notify", targets: ["kalandra-notify"]),
+        .executable(name: "kalandra-sim", targets: ["kalandra-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
@@ -104,6 +106,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Layer 4: the client core, sans-IO (docs/ARCHITECTURE.md)
+        .target(
+            name: "KalandraClient",
+            dependencies: [
+                "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire", "KalandraMLS", "KalandraDataPlane",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: runners for the MLS working group's test-vector formats (used by tests and `kalandra mls-vectors`)
         .target(
             name: "KalandraMLSVectors",
@@ -146,8 +157,19 @@ let package = Package(
         // simulated network, swarm parameters and traces
         .target(
             name: "KalandraSimulation",
-            dependencies: ["KalandraCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "KalandraCore", "KalandraCrypto", "KalandraWire", "KalandraMLS", "KalandraStorage", "KalandraSequencer",
+                "KalandraClient", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Simulation/Sources/KalandraSimulation",
+            swiftSettings: swiftSettings
+        ),
+        // The simulator's command line: kalandra-sim --seed S, --seeds N, --swarm, --fault ..., --scenario ...
+        .executableTarget(
+            name: "kalandra-sim",
+            dependencies: ["KalandraSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Simulation/Sources/kalandra-sim",
             swiftSettings: swiftSettings
         ),
         // Layer 6: the interop server for the working group's test-runner
@@ -240,6 +262,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KalandraSequencerTests",
+            dependencies: [
+                "KalandraSequencer", "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire", "KalandraMLS",
+                "KalandraStorage", "KalandraDataPlane", "KalandraMLSTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KalandraSimulationTests",
             dependencies: ["KalandraSimulation", "KalandraCore"],

@@ -8,7 +8,7 @@ import json
 import sys
 from collections import defaultdict
 
-EXECUTABLES = {"kalandra", "kalandra-mls-interop"}
+EXECUTABLES = {"kalandra", "kalandra-mls-interop", "kalandra-notify", "kalandra-sim"}
 
 
 def main() -> int:

@@ -13,8 +13,8 @@ import NIOCore
 /// Simulation/), and holds no clock, socket, thread or randomness.
 ///
 /// It follows the room's MLS group as a delivery service (`PublicGroup`: epoch, tree, membership, from the
-/// PublicMessage handshakes it admits). For each client frame it checks, in order: room, opcode, payload size, a
-/// retry of a frame it already admitted (answered with the original position), epoch, payload schema, the
+/// PublicMessage handshakes it admits). For each client frame it checks, in order: room, payload size, a
+/// retry of a frame it already admitted (answered with the original position), opcode, epoch, payload schema, the
 /// signer's membership, that the header's sender ID is the one derived from the signing key, the frame signature,
 /// and for handshakes every MLS rule a delivery service can check. The first commit of an epoch that passes wins;
 /// a later one for the same epoch is `staleEpoch` with the current epoch, so its author catches up and retries.
@@ -37,7 +37,13 @@ public struct RoomSequencer: Sendable {
     /// Admitted entries waiting to be durable, in order.
     private var pending: [PendingEntry] = []
     /// Redactions waiting for the shell to read their target.
-    private var pendingRedactions: [RedactionRequest] = []
+    private var pendingRedactions: [PendingRedaction] = []
+
+    /// A redaction waiting for its target, with the connections that sent it again meanwhile.
+    private struct PendingRedaction: Sendable {
+        let request: RedactionRequest
+        var retriedBy: [ClientOrigin] = []
+    }
     /// The time of the event being handled, for the timestamps of the sequencer's frames.
     private var now = Timestamp.zero
 
@@ -83,6 +89,7 @@ public struct RoomSequencer: Sendable {
         }
         var sequencer = RoomSequencer(roomID: frame.header.roomID, group: group, serverKey: serverKey, limits: limits)
         sequencer.now = now
+        sequencer.recordRetry(frame, digest: SHA256Hash.digest(frameBytes(frame)))
         let actions = sequencer.admit(
             frame,
             bytes: frameBytes(frame),
@@ -149,11 +156,6 @@ public struct RoomSequencer: Sendable {
             guard header.roomID == roomID else {
                 throw SequencerRejection(.wrongRoom, "frame for room \(header.roomID) sent to room \(roomID)")
             }
-            switch header.opcode {
-            case .applicationMessage, .proposal, .commit, .redact: break
-            case .createRoom: throw SequencerRejection(.roomExists, "room \(roomID) exists")
-            default: throw SequencerRejection(.unsupportedOpcode, "\(header.opcode) is not a room frame")
-            }
             guard frame.payload.readableBytes <= limits.maximumPayloadBytes else {
                 throw SequencerRejection(
                     .overLimit,
@@ -173,6 +175,12 @@ public struct RoomSequencer: Sendable {
                 )
             case .tooOld:
                 throw SequencerRejection(.retryTooOld, "message ID \(header.messageID) is older than the retry window")
+            }
+            // After the retry check, so a retried createRoom is answered with its position.
+            switch header.opcode {
+            case .applicationMessage, .proposal, .commit, .redact: break
+            case .createRoom: throw SequencerRejection(.roomExists, "room \(roomID) exists")
+            default: throw SequencerRejection(.unsupportedOpcode, "\(header.opcode) is not a room frame")
             }
             guard header.epoch == epoch else {
                 throw SequencerRejection(
@@ -308,8 +316,13 @@ public struct RoomSequencer: Sendable {
         guard pendingRedactions.count < limits.maximumPendingRedactions else {
             throw SequencerRejection(.overLimit, "\(pendingRedactions.count) redactions in progress")
         }
-        guard !pendingRedactions.contains(where: { $0.target == payload.target }) else {
-            throw SequencerRejection(.noSuchEntry, "entry \(payload.target) is being redacted")
+        if let index = pendingRedactions.firstIndex(where: { $0.request.target == payload.target }) {
+            // The same request sent again (a reconnect) is answered with the first one's outcome.
+            guard pendingRedactions[index].request.frame == bytes else {
+                throw SequencerRejection(.noSuchEntry, "entry \(payload.target) is being redacted")
+            }
+            pendingRedactions[index].retriedBy.append(origin)
+            return []
         }
         let request = RedactionRequest(
             frame: bytes,
@@ -318,7 +331,7 @@ public struct RoomSequencer: Sendable {
             requester: leaf.credential.encoded(),
             messageID: frame.header.messageID
         )
-        pendingRedactions.append(request)
+        pendingRedactions.append(PendingRedaction(request: request))
         return [.loadEntry(request)]
     }
 
@@ -329,8 +342,8 @@ public struct RoomSequencer: Sendable {
         entry: StoredEntry?,
         now: Timestamp
     ) -> [SequencerAction] {
-        guard let index = pendingRedactions.firstIndex(of: request) else { return [] }
-        pendingRedactions.remove(at: index)
+        guard let index = pendingRedactions.firstIndex(where: { $0.request == request }) else { return [] }
+        let origins = [request.origin] + pendingRedactions.remove(at: index).retriedBy
         do throws(SequencerRejection) {
             guard let entry else { throw SequencerRejection(.noSuchEntry, "entry \(request.target) holds nothing") }
             // Constant time is not needed: credentials are public.
@@ -354,7 +367,7 @@ public struct RoomSequencer: Sendable {
                 time: now
             )
             recordRetry(frame, digest: SHA256Hash.digest(request.frame))
-            return admit(
+            let actions = admit(
                 frame,
                 bytes: request.frame,
                 origin: request.origin,
@@ -368,8 +381,11 @@ public struct RoomSequencer: Sendable {
                     )
                 ]
             )
+            pending[pending.count - 1].waiters += origins.dropFirst().map { ($0, request.messageID) }
+            return actions
         } catch {
-            return [.reply(rejection(error, messageID: request.messageID), to: request.origin)]
+            let refusal = rejection(error, messageID: request.messageID)
+            return origins.map { .reply(refusal, to: $0) }
         }
     }
 
@@ -453,7 +469,7 @@ public struct RoomSequencer: Sendable {
                             .welcome,
                             sequence: entry.sequence,
                             messageID: 0,
-                            payload: WelcomePayload(welcome: welcome.frame).cbor
+                            payload: WelcomePayload(welcome: welcome.frame, chainHash: entry.chainHash).cbor
                         ),
                         keyPackages: welcome.keyPackages
                     )
@@ -502,6 +518,17 @@ public struct RoomSequencer: Sendable {
     }
 
     private func serverFrame(_ opcode: Opcode, sequence: LogSequence, messageID: UInt32, payload: CBOR) -> Frame {
+        signedServerFrame(opcode, sequence: sequence, messageID: messageID, now: now, payload: payload)
+    }
+
+    /// A frame of this server for the room, signed with the server's key.
+    func signedServerFrame(
+        _ opcode: Opcode,
+        sequence: LogSequence,
+        messageID: UInt32,
+        now: Timestamp,
+        payload: CBOR = .map([])
+    ) -> Frame {
         let header = FrameHeader(
             flags: .serverOrigin,
             opcode: opcode,
@@ -516,6 +543,17 @@ public struct RoomSequencer: Sendable {
             // Our own payloads are far below every limit.
             preconditionFailure("a server frame could not be signed: \(error)")
         }
+    }
+
+    /// The `welcome` frame for a Welcome kept in the mailbox (`WelcomeRecord`), for a joiner who connects later.
+    public func welcome(_ record: WelcomeRecord, now: Timestamp) -> Frame {
+        signedServerFrame(
+            .welcome,
+            sequence: record.sequence,
+            messageID: 0,
+            now: now,
+            payload: WelcomePayload(welcome: record.welcome).cbor
+        )
     }
 
     // MARK: Restart
@@ -541,12 +579,12 @@ public struct RoomSequencer: Sendable {
             throw SequencerRejection(.malformed, "corruption: the log of room \(roomID) does not start with createRoom")
         }
         let createFrame = try storedFrame(first)
-        var sequencer = RoomSequencer(
-            roomID: roomID,
-            group: try groupOfCreateRoom(createFrame),
-            serverKey: serverKey,
-            limits: limits
-        )
+        // A stored createRoom that no longer checks out is damage to the log, like any entry that does not replay.
+        let group: PublicGroup
+        do { group = try groupOfCreateRoom(createFrame) } catch {
+            throw SequencerRejection(.malformed, "corruption: the createRoom entry does not replay: \(error)")
+        }
+        var sequencer = RoomSequencer(roomID: roomID, group: group, serverKey: serverKey, limits: limits)
         var redactionTargets: [LogSequence] = []
         var redacted: Set<LogSequence> = []
         for (offset, entry) in entries.enumerated() {
@@ -616,7 +654,7 @@ public struct RoomSequencer: Sendable {
     // MARK: Helpers
 
     /// Throws unless the header's sender ID is the one `key` derives and the frame's signature verifies under it.
-    private static func checkSigner(_ frame: Frame, key: [UInt8]) throws(SequencerRejection) {
+    static func checkSigner(_ frame: Frame, key: [UInt8]) throws(SequencerRejection) {
         guard frame.header.senderID == SenderID(signatureKey: key) else {
             throw SequencerRejection(.senderMismatch, "sender ID \(frame.header.senderID) is not the signing key's")
         }

@@ -76,19 +76,29 @@ public struct DeliverPayload: Sendable, Equatable {
 }
 
 /// `welcome` (server → client): a Welcome from the commit at the header's log sequence; the joiner reads the log
-/// after it.
+/// after it, and checks the chain from `chainHash`, the chain hash at that sequence.
 public struct WelcomePayload: Sendable, Equatable {
     /// The MLS Welcome.
     public var welcome: [UInt8]
+    /// The log's chain hash at the commit, when the server knows it.
+    public var chainHash: [UInt8]?
 
-    public init(welcome: [UInt8]) { self.welcome = welcome }
+    public init(welcome: [UInt8], chainHash: [UInt8]? = nil) {
+        self.welcome = welcome
+        self.chainHash = chainHash
+    }
 
-    /// `{0: bstr}`.
-    public var cbor: CBOR { .map([.init(key: 0, value: .byteString(welcome))]) }
+    /// `{0: bstr, ?1: bstr .size 32}`.
+    public var cbor: CBOR {
+        var entries: [CBOR.MapEntry] = [.init(key: 0, value: .byteString(welcome))]
+        if let chainHash { entries.append(.init(key: 1, value: .byteString(chainHash))) }
+        return .map(entries)
+    }
 
     public init(decoding frame: Frame) throws(FrameError) {
-        let map = try RoomPayloadMap(frame, required: [0], optional: [])
+        let map = try RoomPayloadMap(frame, required: [0], optional: [1])
         welcome = try map.bytes(0)
+        chainHash = map.entries[1] == nil ? nil : try map.bytes(1, exactCount: 32)
     }
 }
 
@@ -247,5 +257,40 @@ struct RoomPayloadMap {
             throw .payloadSchemaMismatch(opcode: opcode, reason: "key \(key) is not an unsigned integer ≤ \(maximum)")
         }
         return value
+    }
+}
+
+/// `catchUpRequest` (client → server): send the room's entries after the header's sequence. Only members may read
+/// the log: the frame is signed with the key of `leaf` in the current epoch.
+public struct CatchUpPayload: Sendable, Equatable {
+    /// The requester's leaf.
+    public var leaf: UInt32
+
+    public init(leaf: UInt32) { self.leaf = leaf }
+
+    /// `{0: uint}`.
+    public var cbor: CBOR { .map([.init(key: 0, value: .unsignedInteger(UInt64(leaf)))]) }
+
+    public init(decoding frame: Frame) throws(FrameError) {
+        let map = try RoomPayloadMap(frame, required: [0], optional: [])
+        leaf = UInt32(try map.unsigned(0, maximum: UInt64(UInt32.max >> 1)))
+    }
+}
+
+/// `keyPackageUpload` (client → server): an invitee publishes its KeyPackage for a room it waits to join; the
+/// server answers with the Welcome kept for it, if the commit adding it was already made. Signed with the
+/// KeyPackage's signature key.
+public struct KeyPackageUploadPayload: Sendable, Equatable {
+    /// The MLS KeyPackage.
+    public var keyPackage: [UInt8]
+
+    public init(keyPackage: [UInt8]) { self.keyPackage = keyPackage }
+
+    /// `{0: bstr}`.
+    public var cbor: CBOR { .map([.init(key: 0, value: .byteString(keyPackage))]) }
+
+    public init(decoding frame: Frame) throws(FrameError) {
+        let map = try RoomPayloadMap(frame, required: [0], optional: [])
+        keyPackage = try map.bytes(0)
     }
 }

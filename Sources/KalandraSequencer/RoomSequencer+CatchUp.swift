@@ -1,0 +1,32 @@
+import KalandraCore
+import KalandraMLS
+import KalandraWire
+
+extension RoomSequencer {
+    /// The most entries one catch-up answer carries; the client asks again from where it got to.
+    public static let catchUpBatch = 256
+
+    /// Checks a `catchUpRequest`: the room, the requester's leaf a member of the current epoch, its sender ID and
+    /// the signature. Returns the position to read after. A member removed from the room cannot read it any more.
+    public func authorizeCatchUp(_ frame: Frame) throws(SequencerRejection) -> LogSequence {
+        guard frame.header.roomID == roomID else {
+            throw SequencerRejection(.wrongRoom, "frame for room \(frame.header.roomID) sent to room \(roomID)")
+        }
+        guard frame.header.opcode == .catchUpRequest else {
+            throw SequencerRejection(.unsupportedOpcode, "\(frame.header.opcode) is not a catch-up request")
+        }
+        let payload: CatchUpPayload
+        do { payload = try CatchUpPayload(decoding: frame) } catch { throw SequencerRejection(.malformed, "\(error)") }
+        guard let leafIndex = LeafIndex(rawValue: payload.leaf), let leaf = group.leafNode(at: leafIndex) else {
+            throw SequencerRejection(.notAMember, "leaf \(payload.leaf) holds no member")
+        }
+        try Self.checkSigner(frame, key: leaf.signatureKey.bytes)
+        return frame.header.sequence
+    }
+
+    /// The `catchUpComplete` frame: the header's sequence is the last durable position, so the client knows whether
+    /// to ask again.
+    public func catchUpComplete(messageID: UInt32, now: Timestamp) -> Frame {
+        signedServerFrame(.catchUpComplete, sequence: durableSequence, messageID: messageID, now: now)
+    }
+}
