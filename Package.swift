@@ -242,6 +242,9 @@ let package = Package(
             name: "KalandraRocksDBTests",
             dependencies: [
                 "KalandraRocksDB", "KalandraStorage", "KalandraStorageTesting", "KalandraCore", "StorageCrashChild",
+                "KalandraSequencer", "KalandraDataPlane", "KalandraMLS", "KalandraMLSTesting", "KalandraWire",
+                "KalandraCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

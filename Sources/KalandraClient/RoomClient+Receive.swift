@@ -57,7 +57,14 @@ extension RoomClient {
                 inFlight.insert(refused, at: index)
             case .createRoom: break
             }
-            return catchUp()
+            // Sent again only once this client is in the epoch the server named (or after a while: the server may
+            // have lost that epoch in a crash), or it would be refused again at once.
+            if let current = rejection.currentEpoch, let group, current.rawValue > group.epoch {
+                epochBarrier = (current, now)
+            } else {
+                epochBarrier = (Epoch(group.map { $0.epoch + 1 } ?? 0), now)
+            }
+            return recentlyCaughtUp ? [] : catchUp()
         default:
             if case .commit = refused.origin, var group, group.hasPendingCommit {
                 group.discardPendingCommit()

@@ -36,6 +36,17 @@ public struct RoomClient: Sendable {
     var inFlight: [InFlight] = []
     var nextMessageID: UInt32 = 1
     var lastCatchUp: Timestamp?
+    /// After an epoch refusal: the epoch the client waits for before sending again, and since when.
+    var epochBarrier: (epoch: Epoch, since: Timestamp)?
+
+    /// Whether sending waits for an epoch the server named. The wait ends when the group reaches it, on a new
+    /// connection, or after `catchUpEveryMilliseconds` (a crash may have taken that epoch back).
+    var waitingForEpoch: Bool {
+        guard let barrier = epochBarrier, let group else { return false }
+        return group.epoch < barrier.epoch.rawValue
+            && now.millisecondsSince(barrier.since) < Int64(limits.catchUpEveryMilliseconds)
+    }
+
     /// The highest log position this client knows exists (from acknowledgements and deliveries ahead of a gap).
     var knownEnd = LogSequence(0)
 
@@ -199,6 +210,7 @@ public struct RoomClient: Sendable {
         switch event {
         case .connected:
             connected = true
+            epochBarrier = nil
             // Everything unsettled goes again, byte-identical: the sequencer answers retries with their position.
             for index in inFlight.indices {
                 inFlight[index].sentAt = now
@@ -260,7 +272,7 @@ public struct RoomClient: Sendable {
     /// commit outstanding; a commit stops the queue until it is settled, so later messages go in its epoch.
     private mutating func flush(using generator: inout some RandomNumberGenerator) -> [RoomClientAction] {
         var actions: [RoomClientAction] = []
-        while connected, !hasLeft, let group, !group.hasPendingCommit, !queue.isEmpty,
+        while connected, !hasLeft, let group, !group.hasPendingCommit, !queue.isEmpty, !waitingForEpoch,
             inFlight.count < limits.maximumInFlight
         {
             let item = queue.removeFirst()
