@@ -44,6 +44,14 @@ extension RoomClient {
     /// A refusal: an epoch refusal re-queues what was refused (a message is sealed again, an intent re-issued, once
     /// this client has the new epoch); other refusals are reported.
     private mutating func refused(_ rejection: RejectionPayload) -> [RoomClientAction] {
+        if rejection.code == .notAMember, rejection.messageID == lastCatchUpMessageID, group != nil {
+            // The server no longer counts this client as a member: it was removed while it was not listening (the
+            // log after its removal is not readable to it, so it cannot see the commit itself).
+            hasLeft = true
+            queue.removeAll()
+            inFlight.removeAll()
+            return [.left(at: lastSeen)]
+        }
         guard let index = inFlight.firstIndex(where: { $0.messageID == rejection.messageID }) else { return [] }
         let refused = inFlight.remove(at: index)
         switch rejection.code {

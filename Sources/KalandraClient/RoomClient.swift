@@ -47,6 +47,9 @@ public struct RoomClient: Sendable {
             && now.millisecondsSince(barrier.since) < Int64(limits.catchUpEveryMilliseconds)
     }
 
+    /// The message ID of the last catch-up request: its refusal as `notAMember` means this client was removed.
+    var lastCatchUpMessageID: UInt32?
+
     /// The highest log position this client knows exists (from acknowledgements and deliveries ahead of a gap).
     var knownEnd = LogSequence(0)
 
@@ -390,6 +393,7 @@ public struct RoomClient: Sendable {
             messageID: takeMessageID()
         )
         header.sequence = lastSeen
+        lastCatchUpMessageID = header.messageID
         guard
             let frame = try? Frame.signed(
                 header: header,

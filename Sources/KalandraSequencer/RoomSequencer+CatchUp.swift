@@ -24,6 +24,17 @@ extension RoomSequencer {
         return frame.header.sequence
     }
 
+    /// The `error` frame refusing a catch-up request, so a member removed while offline learns that it was.
+    public func catchUpRefusal(_ rejection: SequencerRejection, messageID: UInt32, now: Timestamp) -> Frame {
+        signedServerFrame(
+            .error,
+            sequence: .unsequenced,
+            messageID: messageID,
+            now: now,
+            payload: RejectionPayload(code: rejection.code, detail: rejection.detail, messageID: messageID).cbor
+        )
+    }
+
     /// The `catchUpComplete` frame: the header's sequence is the last durable position, so the client knows whether
     /// to ask again.
     public func catchUpComplete(messageID: UInt32, now: Timestamp) -> Frame {

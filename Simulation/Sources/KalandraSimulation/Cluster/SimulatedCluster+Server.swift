@@ -45,7 +45,14 @@ extension SimulatedCluster {
             try keyPackageUploaded(frame, from: client)
         case .catchUpRequest:
             guard let sequencer = server.sequencers[room] else { return }
-            guard let after = try? sequencer.authorizeCatchUp(frame) else { return }
+            let after: LogSequence
+            do { after = try sequencer.authorizeCatchUp(frame) } catch {
+                try sendToClient(
+                    sequencer.catchUpRefusal(error, messageID: frame.header.messageID, now: timestamp),
+                    to: client
+                )
+                return
+            }
             let frames = try RoomLogReader.catchUp(
                 sequencer,
                 after: after,
