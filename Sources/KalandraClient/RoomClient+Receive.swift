@@ -49,6 +49,7 @@ extension RoomClient {
             // log after its removal is not readable to it, so it cannot see the commit itself).
             hasLeft = true
             queue.removeAll()
+            requeued.removeAll()
             inFlight.removeAll()
             return [.left(at: lastSeen)]
         }
@@ -57,9 +58,9 @@ extension RoomClient {
         switch rejection.code {
         case .staleEpoch, .futureEpoch:
             switch refused.origin {
-            case .message(let plaintext): queue.insert(.message(plaintext), at: 0)
-            case .proposal(let intent): queue.insert(.intent(intent), at: 0)
-            case .redact(let target): queue.insert(.redact(target), at: 0)
+            case .message(let plaintext): requeue(.message(plaintext), original: refused.messageID)
+            case .proposal(let intent): requeue(.intent(intent), original: refused.messageID)
+            case .redact(let target): requeue(.redact(target), original: refused.messageID)
             case .commit:
                 // The winner's commit arrives in the log; processing it drops this one and re-issues the intent.
                 inFlight.insert(refused, at: index)
@@ -200,22 +201,21 @@ extension RoomClient {
         }
         self.group = group
         // Everything sent in the old epoch and not in the log by now was not admitted before the commit.
-        var requeued: [Outgoing] = []
         for entry in inFlight where entry.epoch == oldEpoch {
             switch entry.origin {
-            case .message(let plaintext): requeued.append(.message(plaintext))
-            case .proposal(let intent): requeued.append(.intent(intent))
+            case .message(let plaintext): requeue(.message(plaintext), original: entry.messageID)
+            case .proposal(let intent): requeue(.intent(intent), original: entry.messageID)
             case .commit(let intent):
-                if !(ownFrame && entry.messageID == messageID) { requeued.append(.intent(intent)) }
-            case .redact(let target): requeued.append(.redact(target))
+                if !(ownFrame && entry.messageID == messageID) { requeue(.intent(intent), original: entry.messageID) }
+            case .redact(let target): requeue(.redact(target), original: entry.messageID)
             case .createRoom: break
             }
         }
         inFlight.removeAll { $0.epoch == oldEpoch }
-        queue.insert(contentsOf: requeued, at: 0)
         if removed || !group.isActive {
             hasLeft = true
             queue.removeAll()
+            requeued.removeAll()
             inFlight.removeAll()
             return [.left(at: sequence)]
         }

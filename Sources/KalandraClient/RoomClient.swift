@@ -33,6 +33,9 @@ public struct RoomClient: Sendable {
     /// Deliveries that arrived ahead of a gap, by position (bounded).
     var ahead: [UInt64: (frame: [UInt8]?, chainHash: [UInt8])] = [:]
     var queue: [Outgoing] = []
+    /// What was sent and must go again in a new epoch, by its first message ID: sent before anything in `queue`,
+    /// in the order it was first sent.
+    var requeued: [(original: UInt32, item: Outgoing)] = []
     var inFlight: [InFlight] = []
     var nextMessageID: UInt32 = 1
     var lastCatchUp: Timestamp?
@@ -100,7 +103,7 @@ public struct RoomClient: Sendable {
     }
 
     /// The number of messages and intents waiting to be sent, and frames not yet settled.
-    public var backlog: (queued: Int, inFlight: Int) { (queue.count, inFlight.count) }
+    public var backlog: (queued: Int, inFlight: Int) { (queue.count + requeued.count, inFlight.count) }
 
     // MARK: Starting
 
@@ -253,6 +256,12 @@ public struct RoomClient: Sendable {
         return actions
     }
 
+    /// Puts back what was sent as `original` and must go again, keeping first-sent order.
+    mutating func requeue(_ item: Outgoing, original: UInt32) {
+        let position = requeued.firstIndex { $0.original > original } ?? requeued.count
+        requeued.insert((original, item), at: position)
+    }
+
     private mutating func enqueue(_ item: Outgoing) -> [RoomClientAction] {
         guard queue.count < limits.maximumQueued else {
             return [
@@ -275,10 +284,10 @@ public struct RoomClient: Sendable {
     /// commit outstanding; a commit stops the queue until it is settled, so later messages go in its epoch.
     private mutating func flush(using generator: inout some RandomNumberGenerator) -> [RoomClientAction] {
         var actions: [RoomClientAction] = []
-        while connected, !hasLeft, let group, !group.hasPendingCommit, !queue.isEmpty, !waitingForEpoch,
-            inFlight.count < limits.maximumInFlight
+        while connected, !hasLeft, let group, !group.hasPendingCommit, !(queue.isEmpty && requeued.isEmpty),
+            !waitingForEpoch, inFlight.count < limits.maximumInFlight
         {
-            let item = queue.removeFirst()
+            let item = requeued.isEmpty ? queue.removeFirst() : requeued.removeFirst().item
             do {
                 switch item {
                 case .message(let plaintext):
