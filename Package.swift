@@ -266,6 +266,15 @@ let package = Package(
         ),
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "KalandraClientTests",
+            dependencies: [
+                "KalandraClient", "KalandraSequencer", "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire",
+                "KalandraMLS", "KalandraStorage", "KalandraDataPlane",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KalandraSequencerTests",
             dependencies: [
                 "KalandraSequencer", "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire", "KalandraMLS",

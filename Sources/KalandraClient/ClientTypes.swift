@@ -56,7 +56,7 @@ public enum RoomClientAction: Sendable {
     case send(Frame)
     /// A message was decrypted and verified, at its log position.
     case delivered(DeliveredMessage)
-    /// The client joined the room (by Welcome or by creating it).
+    /// The client joined the room by a Welcome (a creator is a member from the start).
     case joined(Epoch)
     /// The group moved to a new epoch.
     case epochChanged(Epoch, treeHash: [UInt8])

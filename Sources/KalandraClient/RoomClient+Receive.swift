@@ -33,7 +33,10 @@ extension RoomClient {
                 using: &generator
             )
         case .catchUpComplete:
-            return header.sequence > lastSeen ? catchUp() : []
+            // More to read: ask for the next batch at once if this one moved the client on; if it did not (the
+            // entries could not be applied, or were lost), the next tick asks, so a faulty peer cannot make it spin.
+            knownEnd = max(knownEnd, header.sequence)
+            return header.sequence > lastSeen && lastSeen > lastSeenAtCatchUp ? catchUp() : []
         case .welcome:
             return welcomed(frame)
         default:

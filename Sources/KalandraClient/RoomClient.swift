@@ -50,6 +50,8 @@ public struct RoomClient: Sendable {
             && now.millisecondsSince(barrier.since) < Int64(limits.catchUpEveryMilliseconds)
     }
 
+    /// `lastSeen` when the last catch-up request was sent.
+    var lastSeenAtCatchUp = LogSequence(0)
     /// The message ID of the last catch-up request: its refusal as `notAMember` means this client was removed.
     var lastCatchUpMessageID: UInt32?
 
@@ -403,6 +405,7 @@ public struct RoomClient: Sendable {
         )
         header.sequence = lastSeen
         lastCatchUpMessageID = header.messageID
+        lastSeenAtCatchUp = lastSeen
         guard
             let frame = try? Frame.signed(
                 header: header,
