@@ -244,6 +244,7 @@ extension SimulatedCluster {
     func convergenceReport() -> [String] {
         guard server.up else { return ["server down"] }
         var problems: [String] = []
+        if scenarioCommitted == false { problems.append("the scenario's commit is not made yet") }
         for room in roomIDs.indices {
             guard let sequencer = server.sequencers[room] else {
                 problems.append("room \(room) does not exist")

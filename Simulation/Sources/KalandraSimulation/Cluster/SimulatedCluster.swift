@@ -169,6 +169,9 @@ public final class SimulatedCluster {
         }
         checker.checkFinal(self)
         statistics.largestCommit = checker.largestCommit
+        if case .simultaneousProposals(let proposers, _) = scenario, statistics.largestCommit != proposers {
+            checker.fail("no commit carried all \(proposers) proposals (largest: \(statistics.largestCommit))")
+        }
         statistics.highestEpoch = server.sequencers.compactMap { $0?.epoch.rawValue }.max() ?? 0
         statistics.logEntries = server.sequencers.compactMap { $0.map { Int($0.lastSequence.rawValue) } }.reduce(0, +)
         return SimulationOutcome(
