@@ -26,6 +26,8 @@ let package = Package(
         .library(name: "KalandraNotificationKeys", targets: ["KalandraNotificationKeys"]),
         .library(name: "KalandraSequencer", targets: ["KalandraSequencer"]),
         .library(name: "KalandraClient", targets: ["KalandraClient"]),
+        .library(name: "KalandraControlPlane", targets: ["KalandraControlPlane"]),
+        .library(name: "KalandraTransport", targets: ["KalandraTransport"]),
         .executable(name: "kalandra", targets: ["kalandra"]),
         .executable(name: "kalandra-mls-interop", targets: ["kalandra-mls-interop"]),
         .executable(name: "kalandra-notify", targets: ["kalandra-notify"]),
@@ -40,6 +42,11 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
     ],
     targets: [
         // Layer 0
@@ -111,6 +118,31 @@ let package = Package(
             name: "KalandraClient",
             dependencies: [
                 "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire", "KalandraMLS", "KalandraDataPlane",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 3: the SwiftNIO transport of frames between clients and a home server (docs/ARCHITECTURE.md)
+        .target(
+            name: "KalandraTransport",
+            dependencies: [
+                "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 4: the home server's HTTP control plane: /metrics, /healthz, /readyz, the admin API
+        .target(
+            name: "KalandraControlPlane",
+            dependencies: [
+                "KalandraCore", "KalandraCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -265,6 +297,29 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KalandraTransportTests",
+            dependencies: [
+                "KalandraTransport", "KalandraCore", "KalandraCBOR", "KalandraCrypto", "KalandraWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Runs promtool and a real Prometheus (Debian's prometheus package) as child processes.
+        .testTarget(
+            name: "KalandraControlPlaneTests",
+            dependencies: [
+                "KalandraControlPlane", "KalandraCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KalandraClientTests",
             dependencies: [
