@@ -87,14 +87,15 @@ public struct RoomClientLimits: Sendable {
     public var catchUpEveryMilliseconds: UInt64
     /// Messages and intents queued while they cannot be sent.
     public var maximumQueued: Int
-    /// Frames sent and not yet acknowledged.
+    /// Frames sent and not yet acknowledged. Kept well under the sequencer's retry window (256 message IDs per
+    /// sender), so a retransmission is still recognised as a retry.
     public var maximumInFlight: Int
 
     public init(
         retransmitAfterMilliseconds: UInt64 = 500,
         catchUpEveryMilliseconds: UInt64 = 2_000,
         maximumQueued: Int = 10_000,
-        maximumInFlight: Int = 1_000
+        maximumInFlight: Int = 128
     ) {
         self.retransmitAfterMilliseconds = retransmitAfterMilliseconds
         self.catchUpEveryMilliseconds = catchUpEveryMilliseconds

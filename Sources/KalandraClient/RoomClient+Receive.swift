@@ -57,6 +57,11 @@ extension RoomClient {
             return [.left(at: lastSeen)]
         }
         guard let index = inFlight.firstIndex(where: { $0.messageID == rejection.messageID }) else { return [] }
+        if rejection.code == .overLimit {
+            // The server is busy, not refusing the frame: it stays in flight and goes again, byte-identical (a new
+            // frame could be admitted beside a retransmitted copy of this one).
+            return []
+        }
         let refused = inFlight.remove(at: index)
         switch rejection.code {
         case .staleEpoch, .futureEpoch:

@@ -48,6 +48,12 @@ struct RetryWindows: Sendable {
     mutating func record(sender: SenderID, messageID: UInt32, _ admitted: Admitted) {
         if windows[sender] == nil {
             if windows.count >= maximumSenders { forgetOldestSender() }
+            if senders.count - sendersHead > 2 * maximumSenders {
+                // Forgotten senders leave stale entries behind; keep the list to the live ones, oldest first.
+                var seen: Set<SenderID> = []
+                senders = senders[sendersHead...].filter { windows[$0] != nil && seen.insert($0).inserted }
+                sendersHead = 0
+            }
             senders.append(sender)
             windows[sender] = Window()
         }
@@ -64,6 +70,11 @@ struct RetryWindows: Sendable {
             windows[sender]!.order.removeFirst(windows[sender]!.head)
             windows[sender]!.head = 0
         }
+    }
+
+    /// Forgets `sender`'s window (a member removed from the room).
+    mutating func forget(sender: SenderID) {
+        windows[sender] = nil
     }
 
     private mutating func forgetOldestSender() {

@@ -69,12 +69,20 @@ public enum RoomLogReader {
         return result
     }
 
-    /// The Welcome kept for the owner of a KeyPackage, if any.
+    /// The Welcome kept in `room` for the owner of a KeyPackage, if any.
     public static func welcome(
+        in room: RoomID,
         forKeyPackage reference: [UInt8],
         storage: any Storage
     ) throws(StorageError) -> WelcomeRecord? {
-        guard let bytes = try storage.readState(RoomSequencer.welcomeKey(keyPackage: reference)) else { return nil }
+        guard let pointer = try storage.readState(RoomSequencer.invitationKey(room: room, keyPackage: reference)) else {
+            return nil
+        }
+        guard pointer.count == 8 else { throw .corruption("invitation record of \(pointer.count) bytes") }
+        let sequence = LogSequence(readBigEndian(pointer, at: 0))
+        guard let bytes = try storage.readState(RoomSequencer.welcomeKey(room: room, sequence: sequence)) else {
+            throw .corruption("invitation to room \(room) points at \(sequence), which keeps no Welcome")
+        }
         do { return try WelcomeRecord(decoding: bytes) } catch {
             throw .corruption("Welcome record: \(error)")
         }

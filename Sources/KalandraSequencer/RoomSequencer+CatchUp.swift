@@ -17,7 +17,8 @@ extension RoomSequencer {
         }
         let payload: CatchUpPayload
         do { payload = try CatchUpPayload(decoding: frame) } catch { throw SequencerRejection(.malformed, "\(error)") }
-        guard let leafIndex = LeafIndex(rawValue: payload.leaf), let leaf = group.leafNode(at: leafIndex) else {
+        // Membership as of the durable log: a removal that a crash could still take back must not show yet.
+        guard let leafIndex = LeafIndex(rawValue: payload.leaf), let leaf = durableGroup.leafNode(at: leafIndex) else {
             throw SequencerRejection(.notAMember, "leaf \(payload.leaf) holds no member")
         }
         try Self.checkSigner(frame, key: leaf.signatureKey.bytes)

@@ -46,6 +46,14 @@ public struct RoomSequencer: Sendable {
     }
     /// The time of the event being handled, for the timestamps of the sequencer's frames.
     private var now = Timestamp.zero
+    /// The group as of the last durable entry: who may read the log. A removal not yet durable must not show.
+    public private(set) var durableGroup: PublicGroup
+    /// The group after each admitted commit that is not yet durable, in order.
+    private var committedGroups: [(sequence: LogSequence, group: PublicGroup)] = []
+    /// Targets whose redaction is admitted and not yet shredded: a second request is refused meanwhile.
+    private var redactionsInProgress: Set<LogSequence> = []
+    /// Payload bytes of the entries not yet durable.
+    private var pendingBytes = 0
 
     /// The current epoch.
     public var epoch: Epoch { Epoch(group.epoch) }
@@ -61,6 +69,9 @@ public struct RoomSequencer: Sendable {
         /// The target to shred once this `redact` entry is durable.
         let shredTarget: LogSequence?
     }
+
+    /// Connections answered for one entry or redaction (the first sender and its retries from other connections).
+    static let maximumWaiters = 16
 
     // MARK: Creating a room
 
@@ -78,7 +89,7 @@ public struct RoomSequencer: Sendable {
             throw SequencerRejection(.unsupportedOpcode, "a room starts with a createRoom frame")
         }
         guard frame.payload.readableBytes <= limits.maximumPayloadBytes else {
-            throw SequencerRejection(.overLimit, "payload of \(frame.payload.readableBytes) bytes")
+            throw SequencerRejection(.tooLarge, "payload of \(frame.payload.readableBytes) bytes")
         }
         let group = try groupOfCreateRoom(frame)
         guard frame.header.epoch.rawValue == group.epoch else {
@@ -105,6 +116,7 @@ public struct RoomSequencer: Sendable {
     private init(roomID: RoomID, group: PublicGroup, serverKey: SigningKey, limits: SequencerLimits) {
         self.roomID = roomID
         self.group = group
+        self.durableGroup = group
         self.serverKey = serverKey
         self.serverID = SenderID(signatureKey: serverKey.verifyingKey.bytes)
         self.limits = limits
@@ -158,7 +170,7 @@ public struct RoomSequencer: Sendable {
             }
             guard frame.payload.readableBytes <= limits.maximumPayloadBytes else {
                 throw SequencerRejection(
-                    .overLimit,
+                    .tooLarge,
                     "payload of \(frame.payload.readableBytes) bytes, limit \(limits.maximumPayloadBytes)"
                 )
             }
@@ -189,8 +201,10 @@ public struct RoomSequencer: Sendable {
                     currentEpoch: epoch
                 )
             }
-            guard pending.count < limits.maximumPendingEntries else {
-                throw SequencerRejection(.overLimit, "\(pending.count) entries await storage")
+            guard pending.count < limits.maximumPendingEntries,
+                pendingBytes + frame.payload.readableBytes <= limits.maximumPendingBytes
+            else {
+                throw SequencerRejection(.overLimit, "\(pending.count) entries (\(pendingBytes) bytes) await storage")
             }
             switch header.opcode {
             case .applicationMessage: return try admitApplication(frame, bytes: bytes, digest: digest, origin: origin)
@@ -218,12 +232,19 @@ public struct RoomSequencer: Sendable {
             throw SequencerRejection(.notAMember, "leaf \(ciphertext.sender.rawValue) holds no member")
         }
         try Self.checkSigner(frame, key: leaf.signatureKey.bytes)
+        let author = leaf.credential.encoded()
+        guard author.count <= StoredEntry.maximumAuthorBytes else {
+            throw SequencerRejection(
+                .tooLarge,
+                "a credential of \(author.count) bytes, limit \(StoredEntry.maximumAuthorBytes)"
+            )
+        }
         recordRetry(frame, digest: digest)
         return admit(
             frame,
             bytes: bytes,
             origin: origin,
-            author: leaf.credential.encoded(),
+            author: author,
             welcome: nil,
             shredTarget: nil,
             extraState: []
@@ -256,6 +277,14 @@ public struct RoomSequencer: Sendable {
         guard payload.welcome == nil || expected == .commit else {
             throw SequencerRejection(.malformed, "a Welcome travels only with a commit")
         }
+        // Only members propose and commit here: a new member's own Add or external commit, and external senders,
+        // would let anyone with a KeyPackage into the room. Those joins need a room policy first.
+        guard case .member = content.sender else {
+            throw SequencerRejection(
+                .notAMember,
+                "a \(content.sender.senderType) sender; this room admits members only"
+            )
+        }
         let key: SignaturePublicKey
         do { key = try group.senderSignatureKey(of: publicMessage) } catch {
             throw SequencerRejection(.notAMember, "\(error)")
@@ -275,16 +304,30 @@ public struct RoomSequencer: Sendable {
             throw SequencerRejection(.invalidHandshake, "\(error)")
         }
         if case .commit(let commit) = handshake {
-            do { try staged.merge(commit) } catch { throw SequencerRejection(.invalidHandshake, "\(error)") }
+            // The Welcome must be for exactly the members the commit adds, so nobody can post Welcomes for others.
+            let added = Set(
+                commit.proposals.compactMap { covered -> [UInt8]? in
+                    guard case .add(let add) = covered.proposal else { return nil }
+                    return add.keyPackage.reference(provider: group.provider).bytes
+                }
+            )
+            if let welcome, Set(welcome.keyPackages) != added || welcome.keyPackages.count != added.count {
+                throw SequencerRejection(.malformed, "the Welcome is not for the members the commit adds")
+            }
+            do { try follow(commit, in: &staged) } catch { throw SequencerRejection(.invalidHandshake, "\(error)") }
         }
         group = staged
         recordRetry(frame, digest: digest)
         let sequence = LogSequence(lastSequence.rawValue + 1)
-        let mailbox = (welcome?.keyPackages ?? []).map { reference in
-            (
-                Self.welcomeKey(keyPackage: reference),
-                WelcomeRecord(room: roomID, sequence: sequence, welcome: welcome!.frame).encoded()
-            )
+        if case .commit = handshake { committedGroups.append((sequence, staged)) }
+        var mailbox: [(StateKey, [UInt8])] = []
+        if let welcome {
+            let hash = LogChain.next(previous: chainHash, sequence: sequence, frame: bytes)
+            let record = WelcomeRecord(room: roomID, sequence: sequence, chainHash: hash, welcome: welcome.frame)
+            mailbox.append((Self.welcomeKey(room: roomID, sequence: sequence), record.encoded()))
+            for reference in welcome.keyPackages {
+                mailbox.append((Self.invitationKey(room: roomID, keyPackage: reference), bigEndian(sequence.rawValue)))
+            }
         }
         return admit(
             frame,
@@ -295,6 +338,17 @@ public struct RoomSequencer: Sendable {
             shredTarget: nil,
             extraState: mailbox
         )
+    }
+
+    /// Merges an admitted commit into `group`, forgetting the retry windows of the members it removes: one who is
+    /// invited again starts its message IDs afresh. Live admission and `restore` both come here.
+    private mutating func follow(_ commit: PublicStagedCommit, in group: inout PublicGroup) throws(MLSError) {
+        for leaf in commit.removedMembers {
+            if let key = group.leafNode(at: leaf)?.signatureKey.bytes {
+                retries.forget(sender: SenderID(signatureKey: key))
+            }
+        }
+        try group.merge(commit)
     }
 
     // MARK: Redaction
@@ -310,8 +364,16 @@ public struct RoomSequencer: Sendable {
             throw SequencerRejection(.notAMember, "leaf \(payload.leaf) holds no member")
         }
         try Self.checkSigner(frame, key: leaf.signatureKey.bytes)
-        guard payload.target.rawValue >= 1, payload.target <= durableSequence else {
-            throw SequencerRejection(.noSuchEntry, "no durable entry at \(payload.target)")
+        guard payload.target.rawValue >= 1, payload.target <= durableSequence,
+            !redactionsInProgress.contains(payload.target)
+        else {
+            throw SequencerRejection(.noSuchEntry, "no durable entry at \(payload.target), or it is being redacted")
+        }
+        guard leaf.credential.encoded().count <= StoredEntry.maximumAuthorBytes else {
+            throw SequencerRejection(
+                .tooLarge,
+                "the requester's credential is over \(StoredEntry.maximumAuthorBytes) bytes"
+            )
         }
         guard pendingRedactions.count < limits.maximumPendingRedactions else {
             throw SequencerRejection(.overLimit, "\(pendingRedactions.count) redactions in progress")
@@ -321,7 +383,11 @@ public struct RoomSequencer: Sendable {
             guard pendingRedactions[index].request.frame == bytes else {
                 throw SequencerRejection(.noSuchEntry, "entry \(payload.target) is being redacted")
             }
-            pendingRedactions[index].retriedBy.append(origin)
+            if pendingRedactions[index].retriedBy.count < Self.maximumWaiters,
+                !pendingRedactions[index].retriedBy.contains(origin)
+            {
+                pendingRedactions[index].retriedBy.append(origin)
+            }
             return []
         }
         let request = RedactionRequest(
@@ -381,7 +447,10 @@ public struct RoomSequencer: Sendable {
                     )
                 ]
             )
-            pending[pending.count - 1].waiters += origins.dropFirst().map { ($0, request.messageID) }
+            pending[pending.count - 1].waiters += origins.dropFirst().prefix(Self.maximumWaiters).map {
+                ($0, request.messageID)
+            }
+            redactionsInProgress.insert(request.target)
             return actions
         } catch {
             let refusal = rejection(error, messageID: request.messageID)
@@ -413,6 +482,7 @@ public struct RoomSequencer: Sendable {
         let hash = LogChain.next(previous: chainHash, sequence: sequence, frame: bytes)
         lastSequence = sequence
         chainHash = hash
+        pendingBytes += bytes.count + (welcome?.frame.count ?? 0)
         pending.append(
             PendingEntry(
                 sequence: sequence,
@@ -435,7 +505,12 @@ public struct RoomSequencer: Sendable {
         messageID: UInt32
     ) -> [SequencerAction] {
         if let index = pending.firstIndex(where: { $0.sequence == sequence }) {
-            pending[index].waiters.append((origin, messageID))
+            // Each connection is answered once, and a retrying client cannot grow the list without bound.
+            if pending[index].waiters.count < Self.maximumWaiters,
+                !pending[index].waiters.contains(where: { $0.origin == origin && $0.messageID == messageID })
+            {
+                pending[index].waiters.append((origin, messageID))
+            }
             return []
         }
         // Durable already: the chain hash at that position is in the log, which the client reads on catch-up;
@@ -476,7 +551,15 @@ public struct RoomSequencer: Sendable {
                 )
             }
         }
+        for entry in pending.prefix(done) {
+            pendingBytes -= entry.frame.count + (entry.welcome?.frame.count ?? 0)
+            if let target = entry.shredTarget { redactionsInProgress.remove(target) }
+        }
         pending.removeFirst(done)
+        while let first = committedGroups.first, first.sequence <= durableSequence {
+            durableGroup = first.group
+            committedGroups.removeFirst()
+        }
         return actions
     }
 
@@ -552,7 +635,7 @@ public struct RoomSequencer: Sendable {
             sequence: record.sequence,
             messageID: 0,
             now: now,
-            payload: WelcomePayload(welcome: record.welcome).cbor
+            payload: WelcomePayload(welcome: record.welcome, chainHash: record.chainHash).cbor
         )
     }
 
@@ -615,6 +698,7 @@ public struct RoomSequencer: Sendable {
             sequencer.lastSequence = sequence
         }
         sequencer.durableSequence = sequencer.lastSequence
+        sequencer.durableGroup = sequencer.group
         let actions: [SequencerAction] = redactionTargets.filter { !redacted.contains($0) }
             .map { .shred(room: roomID, sequence: $0) }
         return (sequencer, actions)
@@ -627,7 +711,11 @@ public struct RoomSequencer: Sendable {
             do {
                 let payload = try HandshakePayload(decoding: frame)
                 let message = try MLSMessage.decode(payload.message)
-                if case .commit(let staged) = try group.process(message) { try group.merge(staged) }
+                if case .commit(let staged) = try group.process(message) {
+                    var next = group
+                    try follow(staged, in: &next)
+                    group = next
+                }
             } catch {
                 throw SequencerRejection(.malformed, "corruption: admitted handshake does not replay: \(error)")
             }
@@ -646,9 +734,19 @@ public struct RoomSequencer: Sendable {
         }
     }
 
-    /// The state key of the Welcome waiting for the owner of a KeyPackage (`WelcomeRecord`).
-    public static func welcomeKey(keyPackage reference: [UInt8]) -> StateKey {
-        StateKey(.sequencer, Array("welcome/".utf8) + reference)
+    /// The state key of the Welcome of the commit at `sequence` (`WelcomeRecord`), kept once however many members
+    /// it adds: "welcome/" ‖ room (16) ‖ sequence (8).
+    public static func welcomeKey(room: RoomID, sequence: LogSequence) -> StateKey {
+        StateKey(
+            .sequencer,
+            Array("welcome/".utf8) + bigEndian(room.high) + bigEndian(room.low) + bigEndian(sequence.rawValue)
+        )
+    }
+
+    /// The state key that points the owner of a KeyPackage at its Welcome in `room`: "invite/" ‖ room (16) ‖
+    /// KeyPackage reference; the value is the commit's sequence (8).
+    public static func invitationKey(room: RoomID, keyPackage reference: [UInt8]) -> StateKey {
+        StateKey(.sequencer, Array("invite/".utf8) + bigEndian(room.high) + bigEndian(room.low) + reference)
     }
 
     // MARK: Helpers

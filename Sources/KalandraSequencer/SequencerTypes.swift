@@ -54,7 +54,7 @@ public struct RedactionRequest: Sendable, Equatable {
 }
 
 /// Bounds on what a sequencer holds. Every queue and window is bounded; over a bound the frame is refused
-/// (`overLimit`), never queued.
+/// (`overLimit` for queues, `tooLarge` for sizes), never queued.
 public struct SequencerLimits: Sendable {
     /// Entries admitted but not yet durable.
     public var maximumPendingEntries: Int
@@ -62,6 +62,8 @@ public struct SequencerLimits: Sendable {
     public var retryWindow: Int
     /// Senders whose retry windows are kept (the oldest is forgotten first).
     public var maximumTrackedSenders: Int
+    /// Payload bytes of the entries admitted but not yet durable (Welcomes included).
+    public var maximumPendingBytes: Int
     /// Redactions waiting for their target to be read.
     public var maximumPendingRedactions: Int
     /// The largest frame payload taken.
@@ -71,12 +73,14 @@ public struct SequencerLimits: Sendable {
         maximumPendingEntries: Int = 4_096,
         retryWindow: Int = 256,
         maximumTrackedSenders: Int = 10_000,
+        maximumPendingBytes: Int = 64 << 20,
         maximumPendingRedactions: Int = 64,
         maximumPayloadBytes: Int = Limits.maximumFramePayloadBytes
     ) {
         self.maximumPendingEntries = max(1, maximumPendingEntries)
         self.retryWindow = max(1, retryWindow)
         self.maximumTrackedSenders = max(1, maximumTrackedSenders)
+        self.maximumPendingBytes = max(1, maximumPendingBytes)
         self.maximumPendingRedactions = max(1, maximumPendingRedactions)
         self.maximumPayloadBytes = max(0, maximumPayloadBytes)
     }

@@ -120,27 +120,32 @@ func readBigEndian(_ bytes: [UInt8], at offset: Int) -> UInt64 {
     bytes[offset..<(offset + 8)].reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
 }
 
-/// A Welcome kept for the member it adds, under `RoomSequencer.welcomeKey(keyPackage:)`, so a joiner who was offline
-/// (or a server that crashed before sending it) still gets it: room (16) ‖ commit sequence (8) ‖ Welcome.
+/// The Welcome of a commit, kept once under `RoomSequencer.welcomeKey(room:sequence:)` and found through
+/// `invitationKey(room:keyPackage:)` for each member it adds, so a joiner who was offline (or a server that crashed
+/// before sending it) still gets it: room (16) ‖ commit sequence (8) ‖ chain hash at the commit (32) ‖ Welcome.
 public struct WelcomeRecord: Sendable, Equatable {
     public let room: RoomID
     public let sequence: LogSequence
+    public let chainHash: [UInt8]
     public let welcome: [UInt8]
 
-    public init(room: RoomID, sequence: LogSequence, welcome: [UInt8]) {
+    public init(room: RoomID, sequence: LogSequence, chainHash: [UInt8], welcome: [UInt8]) {
+        precondition(chainHash.count == 32)
         self.room = room
         self.sequence = sequence
+        self.chainHash = chainHash
         self.welcome = welcome
     }
 
     public func encoded() -> [UInt8] {
-        bigEndian(room.high) + bigEndian(room.low) + bigEndian(sequence.rawValue) + welcome
+        bigEndian(room.high) + bigEndian(room.low) + bigEndian(sequence.rawValue) + chainHash + welcome
     }
 
     public init(decoding bytes: [UInt8]) throws(StoredEntryError) {
-        guard bytes.count >= 24 else { throw .truncated(length: bytes.count) }
+        guard bytes.count >= 56 else { throw .truncated(length: bytes.count) }
         room = RoomID(high: readBigEndian(bytes, at: 0), low: readBigEndian(bytes, at: 8))
         sequence = LogSequence(readBigEndian(bytes, at: 16))
-        welcome = Array(bytes[24...])
+        chainHash = Array(bytes[24..<56])
+        welcome = Array(bytes[56...])
     }
 }

@@ -145,6 +145,19 @@ struct Loopback {
         return (peers.count - 1, keyPackage)
     }
 
+    /// Gives a peer that left a fresh invitation with the same identity (its connection stays as it is).
+    mutating func reinvite(_ index: Int) throws -> KeyPackage {
+        var generator = peers[index].generator
+        let (client, keyPackage) = try RoomClient.invited(
+            roomID: Self.roomID,
+            identity: peers[index].client.identity,
+            using: &generator
+        )
+        peers[index].client = client
+        peers[index].generator = generator
+        return keyPackage
+    }
+
     /// A room whose first name created it and added all the others in one commit; everyone connected and joined.
     static func room(_ names: [String], seed: UInt64, creatorLimits: RoomClientLimits = .default) throws -> Loopback {
         var loop = Loopback(seed: seed)
@@ -332,7 +345,12 @@ struct Loopback {
         if !directory.contains(where: { $0.reference == reference }) { directory.append((reference, peer)) }
         guard let sequencer else { return }
         do {
-            guard let record = try RoomLogReader.welcome(forKeyPackage: reference, storage: storage),
+            guard
+                let record = try RoomLogReader.welcome(
+                    in: sequencer.roomID,
+                    forKeyPackage: reference,
+                    storage: storage
+                ),
                 record.sequence <= sequencer.durableSequence
             else { return }
             send(sequencer.welcome(record, now: now), to: peer)

@@ -126,7 +126,7 @@ import Testing
             messageID: 59
         )
         let overLimit = try room.refusal(huge)
-        #expect(overLimit.code == .overLimit)
+        #expect(overLimit.code == .tooLarge)
         // Not a sender-key payload at all, and a truncated one.
         let garbage = try alice.frame(
             .applicationMessage,

@@ -60,12 +60,26 @@ import Testing
             [9, 9],
             for: StateKey(.audit, RedactionRecord.stateName(room: unaudited, target: LogSequence(1)))
         )
-        batch.putState([0], for: RoomSequencer.welcomeKey(keyPackage: [7]))
+        batch.putState([0], for: RoomSequencer.invitationKey(room: damaged, keyPackage: [7]))
+        batch.putState(
+            [0, 0, 0, 0, 0, 0, 0, 9],
+            for: RoomSequencer.invitationKey(room: damaged, keyPackage: [8])
+        )
+        batch.putState([1], for: RoomSequencer.welcomeKey(room: damaged, sequence: LogSequence(10)))
+        batch.putState(
+            [0, 0, 0, 0, 0, 0, 0, 10],
+            for: RoomSequencer.invitationKey(room: damaged, keyPackage: [9])
+        )
         try storage.write(batch, durability: .synced)
         try storage.shred(room: unaudited, sequence: LogSequence(1))
         #expect(isCorruption { _ = try RoomLogReader.entries(of: damaged, storage: storage) })
         #expect(isCorruption { _ = try RoomLogReader.entries(of: unaudited, storage: storage) })
-        #expect(isCorruption { _ = try RoomLogReader.welcome(forKeyPackage: [7], storage: storage) })
+        // A pointer of the wrong size, one to a Welcome that is not kept, and a damaged Welcome record.
+        for reference: [UInt8] in [[7], [8], [9]] {
+            #expect(
+                isCorruption { _ = try RoomLogReader.welcome(in: damaged, forKeyPackage: reference, storage: storage) }
+            )
+        }
     }
 
     @Test func catchUpDeliversTheDurableLogWithRedactedPositionsAndThenCompletes() throws {
@@ -172,10 +186,21 @@ import Testing
     @Test func aKeptWelcomeIsFoundByItsKeyPackage() throws {
         let history = try RestoreTests.History(seed: 74)
         let storage = history.room.shell.storage
-        let record = try #require(try RoomLogReader.welcome(forKeyPackage: history.daveKeyPackage, storage: storage))
+        let record = try #require(
+            try RoomLogReader.welcome(in: Room.id, forKeyPackage: history.daveKeyPackage, storage: storage)
+        )
+        // Invitations are per room.
+        #expect(
+            try RoomLogReader.welcome(
+                in: RoomID(high: 1, low: 2),
+                forKeyPackage: history.daveKeyPackage,
+                storage: storage
+            )
+                == nil
+        )
         #expect(record.room == Room.id)
         #expect(record.sequence == LogSequence(4))
-        #expect(try RoomLogReader.welcome(forKeyPackage: [1, 2, 3], storage: storage) == nil)
+        #expect(try RoomLogReader.welcome(in: Room.id, forKeyPackage: [1, 2, 3], storage: storage) == nil)
         let frame = history.room.sequencer.welcome(record, now: Room.serverTime)
         #expect(frame.header.opcode == .welcome)
         #expect(frame.header.sequence == LogSequence(4))

@@ -65,12 +65,19 @@ import Testing
         let persisted = try #require(admitted.first?.persisted)
         #expect(try appends(in: persisted.batch).map(\.sequence) == [LogSequence(2)])
         let records = stateRecords(in: persisted.batch)
-        #expect(records.count == 1)
-        let mailbox = try #require(records[RoomSequencer.welcomeKey(keyPackage: reference)])
+        #expect(records.count == 2)
+        let mailbox = try #require(records[RoomSequencer.welcomeKey(room: Room.id, sequence: LogSequence(2))])
+        let entry = try #require(try appends(in: persisted.batch).first?.entry)
         #expect(
             try WelcomeRecord(decoding: mailbox)
-                == WelcomeRecord(room: Room.id, sequence: LogSequence(2), welcome: welcome.encoded())
+                == WelcomeRecord(
+                    room: Room.id,
+                    sequence: LogSequence(2),
+                    chainHash: entry.chainHash,
+                    welcome: welcome.encoded()
+                )
         )
+        #expect(records[RoomSequencer.invitationKey(room: Room.id, keyPackage: reference)] == [0, 0, 0, 0, 0, 0, 0, 2])
 
         let durable = try room.shell.carryOut(admitted)
         #expect(durable.kinds == ["reply.accepted", "broadcast", "sendWelcome"])

@@ -83,18 +83,36 @@ import Testing
     }
 
     @Test func welcomeRecordsRoundTrip() throws {
-        let record = WelcomeRecord(room: RoomID(high: 0xAA, low: 0xBB), sequence: LogSequence(4), welcome: [5, 6])
+        let hash = [UInt8](repeating: 0x3C, count: 32)
+        let record = WelcomeRecord(
+            room: RoomID(high: 0xAA, low: 0xBB),
+            sequence: LogSequence(4),
+            chainHash: hash,
+            welcome: [5, 6]
+        )
         let bytes = record.encoded()
-        #expect(bytes.count == 26)
+        #expect(bytes.count == 58)
         #expect(try WelcomeRecord(decoding: bytes) == record)
-        let empty = WelcomeRecord(room: RoomID(high: 0, low: 0), sequence: LogSequence(0), welcome: [])
+        let empty = WelcomeRecord(room: RoomID(high: 0, low: 0), sequence: LogSequence(0), chainHash: hash, welcome: [])
         #expect(try WelcomeRecord(decoding: empty.encoded()) == empty)
-        #expect(throws: StoredEntryError.truncated(length: 23)) { try WelcomeRecord(decoding: Array(bytes.prefix(23))) }
+        #expect(throws: StoredEntryError.truncated(length: 55)) { try WelcomeRecord(decoding: Array(bytes.prefix(55))) }
     }
 
-    @Test func welcomeKeysAreNamedByKeyPackage() {
-        let key = RoomSequencer.welcomeKey(keyPackage: [1, 2])
-        #expect(key == StateKey(.sequencer, Array("welcome/".utf8) + [1, 2]))
-        #expect(key != RoomSequencer.welcomeKey(keyPackage: [1, 3]))
+    @Test func welcomeAndInvitationKeysNameTheRoom() {
+        let room = RoomID(high: 1, low: 2)
+        let key = RoomSequencer.welcomeKey(room: room, sequence: LogSequence(3))
+        #expect(
+            key
+                == StateKey(
+                    .sequencer,
+                    Array("welcome/".utf8) + [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3]
+                )
+        )
+        let invitation = RoomSequencer.invitationKey(room: room, keyPackage: [9, 9])
+        #expect(
+            invitation
+                == StateKey(.sequencer, Array("invite/".utf8) + [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 9, 9])
+        )
+        #expect(invitation != RoomSequencer.invitationKey(room: RoomID(high: 1, low: 3), keyPackage: [9, 9]))
     }
 }

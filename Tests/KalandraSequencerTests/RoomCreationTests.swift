@@ -105,7 +105,7 @@ import Testing
             messageID: 1
         )
         #expect(refusal(proposalOpcode) == .unsupportedOpcode)
-        #expect(refusal(good, limits: SequencerLimits(maximumPayloadBytes: 64)) == .overLimit)
+        #expect(refusal(good, limits: SequencerLimits(maximumPayloadBytes: 64)) == .tooLarge)
         let notCBOR = try alice.frame(.createRoom, payload: ByteBuffer(bytes: [0xFF, 0x00]), messageID: 1)
         #expect(refusal(notCBOR) == .malformed)
         let wrongKeys = try alice.frame(.createRoom, payload: .map([.init(key: 5, value: 1)]), messageID: 1)

@@ -196,7 +196,7 @@ public enum RejectionCode: UInt16, Sendable, CaseIterable {
     case invalidHandshake = 7
     /// The frame's opcode is not one a room takes from a client.
     case unsupportedOpcode = 8
-    /// A size, count or queue limit was reached (the detail names it).
+    /// A queue or count limit was reached (the detail names it): the server is busy; send the same frame again later.
     case overLimit = 9
     /// The message ID was used before for a different frame.
     case messageIDReused = 10
@@ -210,6 +210,8 @@ public enum RejectionCode: UInt16, Sendable, CaseIterable {
     case wrongRoom = 14
     /// The room already exists.
     case roomExists = 15
+    /// A size limit: the frame's payload or the sender's credential is too large. Sending it again does not help.
+    case tooLarge = 16
 }
 
 /// A payload map with unsigned-integer keys, checked against the keys its schema allows.

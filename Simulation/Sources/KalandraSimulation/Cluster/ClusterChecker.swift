@@ -20,6 +20,8 @@ struct ClusterChecker {
     private var observedChain: [Int: [UInt64: [UInt8]]] = [:]
     private var acknowledgements: [(room: Int, sequence: LogSequence, sender: SenderID, messageID: UInt32)] = []
     private var deliveries: [(name: String, room: Int, sequence: LogSequence)] = []
+    /// (receiver, text) pairs delivered: a second delivery of one text to one receiver is a duplicate.
+    private var deliveredTexts: Set<String> = []
     /// The most proposals one commit of the durable log covered.
     private(set) var largestCommit = 0
 
@@ -46,6 +48,9 @@ struct ClusterChecker {
     ) {
         deliveries.append((name, room, message.sequence))
         let text = String(decoding: message.plaintext, as: UTF8.self)
+        if !deliveredTexts.insert("\(name)\u{0}\(text)").inserted {
+            fail("\(name) room \(room): the message \"\(text)\" was delivered twice (again at \(message.sequence))")
+        }
         guard let sent = texts[text], sent.room == room else {
             fail("\(name) room \(room): delivered a plaintext nobody sent at \(message.sequence)")
             return
@@ -85,7 +90,12 @@ struct ClusterChecker {
             switch entry {
             case .stored(let stored):
                 chain.append(stored.chainHash)
-                frames.append(try? Frame(decoding: ByteBuffer(bytes: stored.frame)))
+                guard let frame = try? Frame(decoding: ByteBuffer(bytes: stored.frame)) else {
+                    fail("room \(room): a stored frame at \(chain.count) does not decode")
+                    frames.append(nil)
+                    continue
+                }
+                frames.append(frame)
             case .redacted(let record):
                 chain.append(record.targetChainHash)
                 frames.append(nil)

@@ -80,8 +80,13 @@ extension SimulatedCluster {
         else { return }
         let reference = keyPackage.reference(provider: provider).bytes
         server.directory[reference] = client
-        guard let record = try RoomLogReader.welcome(forKeyPackage: reference, storage: server.storage),
-            let room = roomIndex(record.room), let sequencer = server.sequencers[room],
+        guard let room = roomIndex(frame.header.roomID),
+            let record = try RoomLogReader.welcome(
+                in: frame.header.roomID,
+                forKeyPackage: reference,
+                storage: server.storage
+            ),
+            let sequencer = server.sequencers[room],
             record.sequence <= sequencer.durableSequence
         else { return }
         try sendToClient(sequencer.welcome(record, now: timestamp), to: client)
@@ -160,6 +165,10 @@ extension SimulatedCluster {
             statistics.rejections += 1
             if let rejection = try? RejectionPayload(decoding: frame) {
                 log(serverNode, "room \(room): refused message \(rejection.messageID): \(rejection.code)")
+                // Honest clients never reuse a message ID nor retry beyond the window: either means lost messages.
+                if rejection.code == .messageIDReused || rejection.code == .retryTooOld || rejection.code == .tooLarge {
+                    checker.fail("room \(room): an honest client's frame was refused as \(rejection.code)")
+                }
             }
         }
     }
