@@ -425,12 +425,18 @@ public struct RoomSequencer: Sendable {
                 throw SequencerRejection(.overLimit, "\(pending.count) entries await storage")
             }
             let sequence = LogSequence(lastSequence.rawValue + 1)
+            guard let target = try? Frame(decoding: ByteBuffer(bytes: entry.frame)) else {
+                throw SequencerRejection(.noSuchEntry, "entry \(request.target) does not decode")
+            }
             let record = RedactionRecord(
                 target: request.target,
                 targetChainHash: entry.chainHash,
                 recordedAt: sequence,
                 requester: request.requester,
-                time: now
+                time: now,
+                targetSender: target.header.senderID,
+                targetMessageID: target.header.messageID,
+                targetDigest: SHA256Hash.digest(entry.frame)
             )
             recordRetry(frame, digest: SHA256Hash.digest(request.frame))
             let actions = admit(
@@ -679,6 +685,12 @@ public struct RoomSequencer: Sendable {
                 }
                 redacted.insert(sequence)
                 sequencer.chainHash = record.targetChainHash
+                // As live: a retry of the erased frame is answered with its position, not appended again.
+                sequencer.retries.record(
+                    sender: record.targetSender,
+                    messageID: record.targetMessageID,
+                    RetryWindows.Admitted(sequence: sequence, digest: record.targetDigest)
+                )
             case .stored(let stored):
                 let frame = try storedFrame(stored)
                 let expected = LogChain.next(previous: sequencer.chainHash, sequence: sequence, frame: stored.frame)

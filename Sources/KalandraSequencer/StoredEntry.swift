@@ -70,15 +70,27 @@ public struct RedactionRecord: Sendable, Equatable {
     public let recordedAt: LogSequence
     public let requester: [UInt8]
     public let time: Timestamp
+    /// The erased frame's sender ID, message ID and SHA-256, so that after a restart a retry of it is still answered
+    /// with its position instead of being appended again (the frame itself is gone).
+    public let targetSender: SenderID
+    public let targetMessageID: UInt32
+    public let targetDigest: [UInt8]
 
     public init(
         target: LogSequence,
         targetChainHash: [UInt8],
         recordedAt: LogSequence,
         requester: [UInt8],
-        time: Timestamp
+        time: Timestamp,
+        targetSender: SenderID,
+        targetMessageID: UInt32,
+        targetDigest: [UInt8]
     ) {
         precondition(targetChainHash.count == 32 && requester.count <= StoredEntry.maximumAuthorBytes)
+        precondition(targetDigest.count == 32)
+        self.targetSender = targetSender
+        self.targetMessageID = targetMessageID
+        self.targetDigest = targetDigest
         self.target = target
         self.targetChainHash = targetChainHash
         self.recordedAt = recordedAt
@@ -91,16 +103,22 @@ public struct RedactionRecord: Sendable, Equatable {
         bigEndian(room.high) + bigEndian(room.low) + bigEndian(target.rawValue)
     }
 
-    /// format (1) ‖ target (8) ‖ chain hash (32) ‖ recorded at (8) ‖ time ms (8) ‖ requester.
+    /// format (1) ‖ target (8) ‖ chain hash (32) ‖ recorded at (8) ‖ time ms (8) ‖ target sender ID (8) ‖ target
+    /// message ID (4) ‖ target digest (32) ‖ requester.
     public func encoded() -> [UInt8] {
-        [Self.format] + bigEndian(target.rawValue) + targetChainHash + bigEndian(recordedAt.rawValue)
-            + bigEndian(time.milliseconds) + requester
+        let messageID = (0..<4).map { UInt8(truncatingIfNeeded: targetMessageID >> (24 - 8 * $0)) }
+        return [Self.format] + bigEndian(target.rawValue) + targetChainHash + bigEndian(recordedAt.rawValue)
+            + bigEndian(time.milliseconds) + bigEndian(targetSender.rawValue) + messageID + targetDigest + requester
     }
 
+    static let fixedByteCount = 101
+
     public init(decoding bytes: [UInt8]) throws(StoredEntryError) {
-        guard bytes.count >= 57 else { throw .truncated(length: bytes.count) }
+        guard bytes.count >= Self.fixedByteCount else { throw .truncated(length: bytes.count) }
         guard bytes[0] == Self.format else { throw .unknownFormat(bytes[0]) }
-        guard bytes.count - 57 <= StoredEntry.maximumAuthorBytes else { throw .truncated(length: bytes.count) }
+        guard bytes.count - Self.fixedByteCount <= StoredEntry.maximumAuthorBytes else {
+            throw .truncated(length: bytes.count)
+        }
         target = LogSequence(readBigEndian(bytes, at: 1))
         targetChainHash = Array(bytes[9..<41])
         recordedAt = LogSequence(readBigEndian(bytes, at: 41))
@@ -108,7 +126,10 @@ public struct RedactionRecord: Sendable, Equatable {
             throw .truncated(length: bytes.count)
         }
         self.time = time
-        requester = Array(bytes[57...])
+        targetSender = SenderID(readBigEndian(bytes, at: 57))
+        targetMessageID = bytes[65..<69].reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
+        targetDigest = Array(bytes[69..<101])
+        requester = Array(bytes[101...])
     }
 }
 

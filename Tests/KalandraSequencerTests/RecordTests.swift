@@ -45,11 +45,15 @@ import Testing
             targetChainHash: Self.hash,
             recordedAt: LogSequence(99),
             requester: Array("alice".utf8),
-            time: Timestamp(milliseconds: Timestamp.maximumMilliseconds)!
+            time: Timestamp(milliseconds: Timestamp.maximumMilliseconds)!,
+            targetSender: SenderID(0x1122_3344_5566_7788),
+            targetMessageID: 0xA0B0_C0D0,
+            targetDigest: [UInt8](repeating: 0xD1, count: 32)
         )
         let bytes = record.encoded()
-        #expect(bytes.count == 57 + 5)
+        #expect(bytes.count == 101 + 5)
         #expect(Array(bytes[1..<9]) == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(Array(bytes[57..<69]) == [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0xA0, 0xB0, 0xC0, 0xD0])
         #expect(try RedactionRecord(decoding: bytes) == record)
         let name = RedactionRecord.stateName(room: RoomID(high: 1, low: 2), target: LogSequence(3))
         #expect(name == [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3])
@@ -61,12 +65,15 @@ import Testing
             targetChainHash: Self.hash,
             recordedAt: LogSequence(6),
             requester: [],
-            time: Timestamp(milliseconds: 1_000)!
+            time: Timestamp(milliseconds: 1_000)!,
+            targetSender: SenderID(1),
+            targetMessageID: 2,
+            targetDigest: Self.hash
         )
         let bytes = record.encoded()
-        #expect(bytes.count == 57)
-        #expect(throws: StoredEntryError.truncated(length: 56)) {
-            try RedactionRecord(decoding: Array(bytes.prefix(56)))
+        #expect(bytes.count == 101)
+        #expect(throws: StoredEntryError.truncated(length: 100)) {
+            try RedactionRecord(decoding: Array(bytes.prefix(100)))
         }
         var unknown = bytes
         unknown[0] = 0
@@ -74,7 +81,7 @@ import Testing
         // A time beyond the header's 48 bits.
         var badTime = bytes
         badTime[49] = 0x01
-        #expect(throws: StoredEntryError.truncated(length: 57)) { try RedactionRecord(decoding: badTime) }
+        #expect(throws: StoredEntryError.truncated(length: 101)) { try RedactionRecord(decoding: badTime) }
         // A requester longer than any credential the sequencer stores.
         let oversized = bytes + [UInt8](repeating: 0, count: StoredEntry.maximumAuthorBytes + 1)
         #expect(throws: StoredEntryError.truncated(length: oversized.count)) {
