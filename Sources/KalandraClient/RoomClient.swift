@@ -120,26 +120,18 @@ public struct RoomClient: Sendable {
         var client = RoomClient(roomID: roomID, identity: identity, limits: limits)
         client.now = now
         do {
-            let keys = try identity.provider.generateHPKEKeyPair(using: &generator)
-            var leaf = LeafNode(
-                encryptionKey: keys.publicKey,
-                signatureKey: identity.signatureKeys.publicKey,
+            let (leaf, leafPrivateKey) = try LeafNode.generate(
                 credential: identity.credential,
+                signaturePrivateKey: identity.signatureKeys.privateKey,
                 capabilities: identity.capabilities,
-                source: .keyPackage(Lifetime(notBeforeSeconds: 0, notAfterSeconds: .max)),
-                extensions: [],
-                signature: []
-            )
-            try leaf.sign(
-                groupID: [],
-                leafIndex: LeafIndex(rawValue: 0)!,
-                privateKey: identity.signatureKeys.privateKey,
-                provider: identity.provider
+                lifetime: Lifetime(notBeforeSeconds: 0, notAfterSeconds: .max),
+                provider: identity.provider,
+                using: &generator
             )
             let group = try MLSGroup.create(
                 groupID: Self.groupID(of: roomID),
                 leafNode: leaf,
-                leafPrivateKey: keys.privateKey,
+                leafPrivateKey: leafPrivateKey,
                 signaturePrivateKey: identity.signatureKeys.privateKey,
                 provider: identity.provider,
                 using: &generator

@@ -54,19 +54,14 @@ struct Signer: Sendable {
 
     /// A leaf node of source `key_package` with a fresh encryption key, and that key's private half.
     func leafNode(using generator: inout some RandomNumberGenerator) throws -> (LeafNode, HPKEPrivateKey) {
-        let encryptionKeys = try provider.generateHPKEKeyPair(using: &generator)
-        var leaf = LeafNode(
-            encryptionKey: encryptionKeys.publicKey,
-            signatureKey: keys.publicKey,
+        try LeafNode.generate(
             credential: credential,
+            signaturePrivateKey: keys.privateKey,
             capabilities: Self.capabilities,
-            source: .keyPackage(Self.lifetime),
-            extensions: [],
-            signature: []
+            lifetime: Self.lifetime,
+            provider: provider,
+            using: &generator
         )
-        // A key_package leaf's signature covers neither group ID nor leaf index (§7.2).
-        try leaf.sign(groupID: [], leafIndex: LeafIndex(rawValue: 0)!, privateKey: keys.privateKey, provider: provider)
-        return (leaf, encryptionKeys.privateKey)
     }
 
     /// A signed and validated KeyPackage (§10) and its private keys.

@@ -28,11 +28,9 @@ public struct TestClient {
 
     /// A leaf node of source `key_package` with a fresh encryption key.
     public func leafNode(using generator: inout some RandomNumberGenerator) throws -> (LeafNode, HPKEPrivateKey) {
-        let keys = try provider.generateHPKEKeyPair(using: &generator)
-        var leaf = LeafNode(
-            encryptionKey: keys.publicKey,
-            signatureKey: signatureKeys.publicKey,
+        try LeafNode.generate(
             credential: credential,
+            signaturePrivateKey: signatureKeys.privateKey,
             capabilities: Capabilities(
                 versions: [.mls10],
                 cipherSuites: [provider.cipherSuite],
@@ -40,17 +38,10 @@ public struct TestClient {
                 proposals: [],
                 credentials: [.basic]
             ),
-            source: .keyPackage(Lifetime(notBeforeSeconds: 0, notAfterSeconds: .max)),
-            extensions: [],
-            signature: []
+            lifetime: Lifetime(notBeforeSeconds: 0, notAfterSeconds: .max),
+            provider: provider,
+            using: &generator
         )
-        try leaf.sign(
-            groupID: [],
-            leafIndex: LeafIndex(rawValue: 0)!,
-            privateKey: signatureKeys.privateKey,
-            provider: provider
-        )
-        return (leaf, keys.privateKey)
     }
 
     /// A signed KeyPackage (§10) whose private keys this client keeps.

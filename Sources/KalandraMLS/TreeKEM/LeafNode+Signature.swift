@@ -51,3 +51,36 @@ extension LeafNode {
         )
     }
 }
+
+extension LeafNode {
+    /// A new leaf node of source `key_package(lifetime)`: a fresh encryption key pair from `generator`, the signature
+    /// key of `signaturePrivateKey`, signed (a `key_package` leaf's signature covers neither group nor position,
+    /// §7.2). Returns the leaf and its encryption private key; for creating a group or joining by external commit.
+    public static func generate(
+        credential: Credential,
+        signaturePrivateKey: SignaturePrivateKey,
+        capabilities: Capabilities,
+        lifetime: Lifetime,
+        extensions: [Extension] = [],
+        provider: any CipherSuiteProvider,
+        using generator: inout some RandomNumberGenerator
+    ) throws(MLSError) -> (leaf: LeafNode, encryptionPrivateKey: HPKEPrivateKey) {
+        let keys = try provider.generateHPKEKeyPair(using: &generator)
+        var leaf = LeafNode(
+            encryptionKey: keys.publicKey,
+            signatureKey: try provider.signaturePublicKey(for: signaturePrivateKey),
+            credential: credential,
+            capabilities: capabilities,
+            source: .keyPackage(lifetime),
+            extensions: extensions,
+            signature: []
+        )
+        try leaf.sign(
+            groupID: [],
+            leafIndex: LeafIndex(rawValue: 0)!,
+            privateKey: signaturePrivateKey,
+            provider: provider
+        )
+        return (leaf, keys.privateKey)
+    }
+}
