@@ -111,6 +111,31 @@ extension MLSGroup {
         }
         return try RatchetTreeState(tree, provider: provider, maximumLeafCount: maximumLeafCount)
     }
+
+    /// The tree of `groupInfo` (`treeState(from:...)`), validated against its tree hash (§12.4.3.1), with the
+    /// GroupInfo's signature verified against its signer's leaf: what an external joiner and a delivery service
+    /// (`PublicGroup`) start from.
+    static func verifiedTree(
+        of groupInfo: GroupInfo,
+        outOfBand: RatchetTree?,
+        provider: any CipherSuiteProvider,
+        maximumLeafCount: UInt32,
+        nowSeconds: UInt64?
+    ) throws(MLSError) -> RatchetTreeState {
+        let context = groupInfo.groupContext
+        let tree = try treeState(
+            from: groupInfo,
+            outOfBand: outOfBand,
+            provider: provider,
+            maximumLeafCount: maximumLeafCount
+        )
+        try tree.validate(groupID: context.groupID, treeHash: context.treeHash, nowSeconds: nowSeconds)
+        guard let signer = tree.leafNode(at: groupInfo.signer) else {
+            throw MLSError(.senderNotMember, context: "GroupInfo signer \(groupInfo.signer)")
+        }
+        try groupInfo.verifySignature(publicKey: signer.signatureKey, provider: provider)
+        return tree
+    }
 }
 
 // MARK: - External commits
@@ -145,17 +170,13 @@ extension MLSGroup {
     ) throws(MLSError) -> ExternalJoin {
         let provider = try groupInfo.groupContext.cipherSuite.provider()
         let groupContext = groupInfo.groupContext
-        var tree = try treeState(
-            from: groupInfo,
+        var tree = try verifiedTree(
+            of: groupInfo,
             outOfBand: ratchetTree,
             provider: provider,
-            maximumLeafCount: configuration.maximumLeafCount
+            maximumLeafCount: configuration.maximumLeafCount,
+            nowSeconds: nowSeconds
         )
-        try tree.validate(groupID: groupContext.groupID, treeHash: groupContext.treeHash, nowSeconds: nowSeconds)
-        guard let signer = tree.leafNode(at: groupInfo.signer) else {
-            throw MLSError(.senderNotMember, context: "GroupInfo signer \(groupInfo.signer)")
-        }
-        try groupInfo.verifySignature(publicKey: signer.signatureKey, provider: provider)
         guard
             let externalPubData = groupInfo.extensions.first(where: { $0.extensionType == .externalPub })?.extensionData
         else { throw MLSError(.externalPubMissing) }

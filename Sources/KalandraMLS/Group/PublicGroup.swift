@@ -44,17 +44,13 @@ public struct PublicGroup: Sendable {
     ) throws(MLSError) {
         let provider = try groupInfo.groupContext.cipherSuite.provider()
         let context = groupInfo.groupContext
-        let tree = try MLSGroup.treeState(
-            from: groupInfo,
+        let tree = try MLSGroup.verifiedTree(
+            of: groupInfo,
             outOfBand: ratchetTree,
             provider: provider,
-            maximumLeafCount: configuration.maximumLeafCount
+            maximumLeafCount: configuration.maximumLeafCount,
+            nowSeconds: nowSeconds
         )
-        try tree.validate(groupID: context.groupID, treeHash: context.treeHash, nowSeconds: nowSeconds)
-        guard let signer = tree.leafNode(at: groupInfo.signer) else {
-            throw MLSError(.senderNotMember, context: "GroupInfo signer \(groupInfo.signer)")
-        }
-        try groupInfo.verifySignature(publicKey: signer.signatureKey, provider: provider)
         self.provider = provider
         self.configuration = configuration
         self.context = context
