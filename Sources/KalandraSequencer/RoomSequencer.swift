@@ -100,10 +100,11 @@ public struct RoomSequencer: Sendable {
         }
         var sequencer = RoomSequencer(roomID: frame.header.roomID, group: group, serverKey: serverKey, limits: limits)
         sequencer.now = now
-        sequencer.recordRetry(frame, digest: SHA256Hash.digest(frameBytes(frame)))
+        let bytes = frame.encodedBytes
+        sequencer.recordRetry(frame, digest: SHA256Hash.digest(bytes))
         let actions = sequencer.admit(
             frame,
-            bytes: frameBytes(frame),
+            bytes: bytes,
             origin: origin,
             author: [],
             welcome: nil,
@@ -174,7 +175,7 @@ public struct RoomSequencer: Sendable {
                     "payload of \(frame.payload.readableBytes) bytes, limit \(limits.maximumPayloadBytes)"
                 )
             }
-            let bytes = Self.frameBytes(frame)
+            let bytes = frame.encodedBytes
             let digest = SHA256Hash.digest(bytes)
             switch retries.lookUp(sender: header.senderID, messageID: header.messageID, digest: digest) {
             case .new: break
@@ -773,11 +774,5 @@ public struct RoomSequencer: Sendable {
             throw SequencerRejection(.badSignature, "the member's key is not an Ed25519 key")
         }
         do { try frame.verifySignature(with: verifying) } catch { throw SequencerRejection(.badSignature, "\(error)") }
-    }
-
-    static func frameBytes(_ frame: Frame) -> [UInt8] {
-        var buffer = ByteBuffer()
-        frame.encode(into: &buffer)
-        return Array(buffer.readableBytesView)
     }
 }

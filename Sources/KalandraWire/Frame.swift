@@ -83,6 +83,14 @@ public struct Frame: Sendable {
         self.payload = payload
     }
 
+    /// The frame's bytes on the wire: what a store keeps and a hash chains.
+    public var encodedBytes: [UInt8] {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(byteCount)
+        encode(into: &buffer)
+        return Array(buffer.readableBytesView)
+    }
+
     /// Writes the frame at the writer index of the caller's `buffer`.
     public func encode(into buffer: inout ByteBuffer) {
         header.encode(into: &buffer)

@@ -188,7 +188,7 @@ struct Loopback {
                 peer.events.append(action)
                 continue
             }
-            let bytes = Self.bytes(of: frame)
+            let bytes = frame.encodedBytes
             peer.sent.append(bytes)
             if peer.connected { wire.append(Packet(peer: index, direction: .toServer, bytes: bytes)) }
         }
@@ -266,7 +266,7 @@ struct Loopback {
 
     /// Puts a server frame on the wire to a client.
     mutating func inject(_ frame: Frame, to index: Int) {
-        wire.append(Packet(peer: index, direction: .toClient, bytes: Self.bytes(of: frame)))
+        wire.append(Packet(peer: index, direction: .toClient, bytes: frame.encodedBytes))
     }
 
     private mutating func arrive(_ packet: Packet) {
@@ -396,7 +396,7 @@ struct Loopback {
     }
 
     private mutating func send(_ frame: Frame, to peer: Int) {
-        wire.append(Packet(peer: peer, direction: .toClient, bytes: Self.bytes(of: frame)))
+        wire.append(Packet(peer: peer, direction: .toClient, bytes: frame.encodedBytes))
     }
 
     /// The peers whose credential holds a leaf in the sequencer's group, in peer order.
@@ -424,11 +424,5 @@ struct Loopback {
             guard case .payload(let bytes) = record.content else { return nil }
             return try Frame(decoding: ByteBuffer(bytes: StoredEntry(decoding: bytes).frame))
         }
-    }
-
-    static func bytes(of frame: Frame) -> [UInt8] {
-        var buffer = ByteBuffer()
-        frame.encode(into: &buffer)
-        return Array(buffer.readableBytesView)
     }
 }

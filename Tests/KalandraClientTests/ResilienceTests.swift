@@ -46,7 +46,7 @@ import Testing
         // b2 was a retry, answered with its first position; b1 is new.
         let log = try loop.logFrames()
         #expect(log.count == 5)
-        #expect(log.map { $0.map(Loopback.bytes(of:)) }.suffix(2) == [b2, b1])
+        #expect(log.map { $0.map(\.encodedBytes) }.suffix(2) == [b2, b1])
         let answers = loop.arrived.filter { $0.peer == bob && $0.opcode == .accepted }.map(\.frame.header)
         #expect(answers.filter { $0.messageID == b2ID }.map(\.sequence) == [LogSequence(4), LogSequence(4)])
 

@@ -377,11 +377,7 @@ func encode(_ value: CBOR) -> [UInt8] {
 }
 
 /// A frame's bytes on the wire, as the sequencer stores and chains them.
-func bytes(of frame: Frame) -> [UInt8] {
-    var buffer = ByteBuffer()
-    frame.encode(into: &buffer)
-    return Array(buffer.readableBytesView)
-}
+func bytes(of frame: Frame) -> [UInt8] { frame.encodedBytes }
 
 func payloadBytes(of frame: Frame) -> [UInt8] { Array(frame.payload.readableBytesView) }
 

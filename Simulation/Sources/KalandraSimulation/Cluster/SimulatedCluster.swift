@@ -308,7 +308,7 @@ public final class SimulatedCluster {
 
     func sendToServer(_ frame: Frame, from client: Int) throws {
         guard clients[client].connected, server.up else { return }
-        let bytes = Self.bytes(of: frame)
+        let bytes = frame.encodedBytes
         for time in network.transmit(from: clients[client].node, to: serverNode, now: now, rng: &rng) {
             try queue.schedule(
                 .toServer(
@@ -324,7 +324,7 @@ public final class SimulatedCluster {
 
     func sendToClient(_ frame: Frame, to client: Int) throws {
         guard clients[client].connected, server.up else { return }
-        let bytes = Self.bytes(of: frame)
+        let bytes = frame.encodedBytes
         for time in network.transmit(from: serverNode, to: clients[client].node, now: now, rng: &rng) {
             try queue.schedule(
                 .toClient(
@@ -336,12 +336,6 @@ public final class SimulatedCluster {
                 at: time
             )
         }
-    }
-
-    static func bytes(of frame: Frame) -> [UInt8] {
-        var buffer = ByteBuffer()
-        frame.encode(into: &buffer)
-        return Array(buffer.readableBytesView)
     }
 
     func exponential(mean: SimTime) -> SimTime {
