@@ -166,7 +166,8 @@ struct ClusterChecker {
         }
     }
 
-    private static func names(_ group: PublicGroup) -> Set<String> {
+    /// The names (basic credential identities) of `group`'s members.
+    static func names(_ group: PublicGroup) -> Set<String> {
         Set(
             group.memberLeaves.compactMap { leaf -> String? in
                 guard case .basic(let identity) = group.leafNode(at: leaf)?.credential else { return nil }

@@ -151,12 +151,7 @@ extension SimulatedCluster {
     /// The clients that are members of the room's current epoch (by credential) and connected.
     func members(of room: Int) -> [Int] {
         guard let sequencer = server.sequencers[room] else { return [] }
-        let names = Set(
-            sequencer.group.memberLeaves.compactMap { leaf -> String? in
-                guard case .basic(let identity) = sequencer.group.leafNode(at: leaf)?.credential else { return nil }
-                return String(decoding: identity, as: UTF8.self)
-            }
-        )
+        let names = ClusterChecker.names(sequencer.group)
         return clients.indices.filter { names.contains(clients[$0].identity.name) }
     }
 
@@ -224,7 +219,6 @@ extension SimulatedCluster {
             )
             server.sequencers[room] = sequencer
             log(serverNode, "room \(room) restored at \(sequencer.lastSequence), epoch \(sequencer.epoch)")
-            server.up = true
             try execute(actions, room: room)
         }
         server.up = true
